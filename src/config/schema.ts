@@ -1,0 +1,164 @@
+// The one typed run configuration (nanoGPT style: every field has a commented default).
+// FIELDS describes each leaf once; validation, `--set` parsing and the editor's JSON schema all derive from it.
+
+export type Algorithm = 'cae' | 'mae';
+export type DatasetKind = 'synthetic' | 'idx' | 'cifar10' | 'cifar100' | 'folder';
+export type MaskKind = 'block' | 'random';
+export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'webgpu';
+
+export interface Config {
+  algorithm: Algorithm;
+  /** Name of the preset this config started from (informational). */
+  preset: string;
+  backend: BackendName;
+  data: {
+    dataset: DatasetKind;
+    /** Folder or file of the dataset; ignored by `synthetic`. */
+    path: string;
+    /** Side of the square images the model sees. */
+    imageSize: number;
+    channels: number;
+    /** Random-resized-crop scale range (CAE paper 0.08–1, MAE 0.2–1). */
+    cropScale: [number, number];
+    hflip: boolean;
+    /** Per-channel normalisation; empty = computed once from the train split and cached in the run folder. */
+    mean: number[];
+    std: number[];
+    /** Batches decoded ahead of the training step. */
+    prefetch: number;
+    /** Built-in dataset sizes. */
+    syntheticTrain: number;
+    syntheticTest: number;
+  };
+  model: {
+    patchSize: number;
+    dim: number;
+    depth: number;
+    heads: number;
+    mlpRatio: number;
+    /** Initial value of layer-scale gammas (0 disables layer scale). */
+    layerScale: number;
+    dropPath: number;
+    /** CAE latent contextual regressor depth (cross-attention blocks). */
+    regressorDepth: number;
+    /** CAE decoder depth (self-attention over masked tokens); MAE decoder depth. */
+    decoderDepth: number;
+    /** MAE decoder width (CAE decoder keeps the encoder width). */
+    decoderDim: number;
+    decoderHeads: number;
+  };
+  mask: {
+    kind: MaskKind;
+    /** Masked patches per image, fixed for the run. */
+    count: number;
+    /** Smallest block of the block-wise generator (scaled for small grids when 0). */
+    minBlock: number;
+  };
+  teacher: {
+    /** θ_t ← m·θ_t + (1−m)·θ_e after each step; the paper uses 0 (a copy). */
+    momentum: number;
+  };
+  loss: {
+    /** λ in loss = loss_main + λ·loss_align. */
+    alignWeight: number;
+    target: 'pixels' | 'tokens';
+    /** Per-patch normalised pixel targets (MAE's norm-pix). */
+    normPix: boolean;
+  };
+  tokenizer: {
+    path: string;
+  };
+  train: {
+    steps: number;
+    batchSize: number;
+    /** Images per forward/backward pass; gradients are accumulated up to batchSize (0 = whole batch). */
+    microBatch: number;
+    seed: number;
+    lr: number;
+    minLr: number;
+    warmupSteps: number;
+    weightDecay: number;
+    beta1: number;
+    beta2: number;
+    /** Gradient clipping by global norm (0 disables). */
+    clipGrad: number;
+    logEvery: number;
+    checkpointEvery: number;
+    keepCheckpoints: number;
+  };
+  sample: {
+    /** Write reconstructions and attention maps every N steps (0 disables). */
+    every: number;
+    count: number;
+  };
+  monitor: {
+    /** Warn about representation collapse when latent_std falls below this while loss_main stalls. */
+    collapseStd: number;
+  };
+}
+
+export type FieldType =
+  | { kind: 'int'; min?: number; max?: number }
+  | { kind: 'number'; min?: number; max?: number; exclusiveMin?: boolean }
+  | { kind: 'bool' }
+  | { kind: 'string' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'numbers'; length?: number; min?: number };
+
+export interface FieldSpec {
+  type: FieldType;
+  description: string;
+}
+
+export const FIELDS: Record<string, FieldSpec> = {
+  algorithm: { type: { kind: 'enum', values: ['cae', 'mae'] }, description: 'Pretraining algorithm.' },
+  preset: { type: { kind: 'string' }, description: 'Preset this config started from.' },
+  backend: { type: { kind: 'enum', values: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'] }, description: 'TF.js backend; auto picks the best that loads.' },
+  'data.dataset': { type: { kind: 'enum', values: ['synthetic', 'idx', 'cifar10', 'cifar100', 'folder'] }, description: 'Dataset format.' },
+  'data.path': { type: { kind: 'string' }, description: 'Dataset folder (not used by synthetic).' },
+  'data.imageSize': { type: { kind: 'int', min: 4 }, description: 'Side of the square model input in pixels.' },
+  'data.channels': { type: { kind: 'int', min: 1, max: 3 }, description: 'Image channels (1 or 3).' },
+  'data.cropScale': { type: { kind: 'numbers', length: 2, min: 0 }, description: 'Random-resized-crop area range [min, max].' },
+  'data.hflip': { type: { kind: 'bool' }, description: 'Random horizontal flip during pretraining.' },
+  'data.mean': { type: { kind: 'numbers' }, description: 'Per-channel mean (empty: computed from the train split).' },
+  'data.std': { type: { kind: 'numbers' }, description: 'Per-channel std (empty: computed from the train split).' },
+  'data.prefetch': { type: { kind: 'int', min: 1, max: 64 }, description: 'Batches prepared ahead of the training step.' },
+  'data.syntheticTrain': { type: { kind: 'int', min: 1 }, description: 'Built-in dataset: train images.' },
+  'data.syntheticTest': { type: { kind: 'int', min: 1 }, description: 'Built-in dataset: test images.' },
+  'model.patchSize': { type: { kind: 'int', min: 1 }, description: 'Patch side in pixels.' },
+  'model.dim': { type: { kind: 'int', min: 1 }, description: 'Encoder width D.' },
+  'model.depth': { type: { kind: 'int', min: 1 }, description: 'Encoder blocks.' },
+  'model.heads': { type: { kind: 'int', min: 1 }, description: 'Attention heads (must divide dim).' },
+  'model.mlpRatio': { type: { kind: 'number', min: 0, exclusiveMin: true }, description: 'MLP hidden width / D.' },
+  'model.layerScale': { type: { kind: 'number', min: 0 }, description: 'Layer-scale init (0 disables).' },
+  'model.dropPath': { type: { kind: 'number', min: 0, max: 0.99 }, description: 'Stochastic depth rate (linearly increasing over blocks).' },
+  'model.regressorDepth': { type: { kind: 'int', min: 1 }, description: 'CAE regressor cross-attention blocks.' },
+  'model.decoderDepth': { type: { kind: 'int', min: 1 }, description: 'Decoder blocks.' },
+  'model.decoderDim': { type: { kind: 'int', min: 1 }, description: 'MAE decoder width.' },
+  'model.decoderHeads': { type: { kind: 'int', min: 1 }, description: 'MAE decoder heads.' },
+  'mask.kind': { type: { kind: 'enum', values: ['block', 'random'] }, description: 'Block-wise (BEiT) or random masking.' },
+  'mask.count': { type: { kind: 'int', min: 1 }, description: 'Masked patches per image (fewer than the number of patches).' },
+  'mask.minBlock': { type: { kind: 'int', min: 0 }, description: 'Smallest mask block in patches (0: 16 scaled to the grid).' },
+  'teacher.momentum': { type: { kind: 'number', min: 0, max: 1 }, description: 'Teacher EMA momentum (paper: 0, a copy).' },
+  'loss.alignWeight': { type: { kind: 'number', min: 0 }, description: 'λ: weight of the latent alignment loss.' },
+  'loss.target': { type: { kind: 'enum', values: ['pixels', 'tokens'] }, description: 'Prediction target.' },
+  'loss.normPix': { type: { kind: 'bool' }, description: 'Per-patch normalised pixel targets.' },
+  'tokenizer.path': { type: { kind: 'string' }, description: 'TF.js tokenizer model folder (token targets).' },
+  'train.steps': { type: { kind: 'int', min: 1 }, description: 'Optimizer steps.' },
+  'train.batchSize': { type: { kind: 'int', min: 1 }, description: 'Images per optimizer step.' },
+  'train.microBatch': { type: { kind: 'int', min: 0 }, description: 'Images per forward pass (0: whole batch); must divide batchSize.' },
+  'train.seed': { type: { kind: 'int', min: 0 }, description: 'Seed for init, data order, augmentation and masks.' },
+  'train.lr': { type: { kind: 'number', min: 0, exclusiveMin: true }, description: 'Peak learning rate.' },
+  'train.minLr': { type: { kind: 'number', min: 0 }, description: 'Final learning rate of the cosine schedule.' },
+  'train.warmupSteps': { type: { kind: 'int', min: 0 }, description: 'Linear warmup steps.' },
+  'train.weightDecay': { type: { kind: 'number', min: 0 }, description: 'Decoupled weight decay (weights of rank ≥ 2 only).' },
+  'train.beta1': { type: { kind: 'number', min: 0, max: 0.999999 }, description: 'AdamW β1.' },
+  'train.beta2': { type: { kind: 'number', min: 0, max: 0.999999 }, description: 'AdamW β2.' },
+  'train.clipGrad': { type: { kind: 'number', min: 0 }, description: 'Clip gradients to this global norm (0: off).' },
+  'train.logEvery': { type: { kind: 'int', min: 1 }, description: 'Write a metrics line every N steps.' },
+  'train.checkpointEvery': { type: { kind: 'int', min: 1 }, description: 'Checkpoint every N steps.' },
+  'train.keepCheckpoints': { type: { kind: 'int', min: 1 }, description: 'Checkpoints kept on disk.' },
+  'sample.every': { type: { kind: 'int', min: 0 }, description: 'Write reconstructions/attention every N steps (0: off).' },
+  'sample.count': { type: { kind: 'int', min: 1, max: 64 }, description: 'Images in the fixed sample batch.' },
+  'monitor.collapseStd': { type: { kind: 'number', min: 0 }, description: 'Collapse warning threshold on latent_std.' },
+};

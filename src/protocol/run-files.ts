@@ -1,0 +1,97 @@
+// The run-folder contract (DESIGN.md §2): file names and the shapes of what the trainer writes.
+// Shared by the trainer, the CLI, the extension host and the webviews; no I/O here.
+
+export const RUN_FILES = {
+  config: 'config.json',
+  status: 'status.json',
+  metrics: 'metrics.jsonl',
+  log: 'log.txt',
+  checkpoints: 'checkpoints',
+  samples: 'samples',
+  probes: 'probes',
+  report: 'report.html',
+} as const;
+
+export type RunState = 'running' | 'completed' | 'stopped' | 'failed' | 'diverged';
+export const RUN_STATES: readonly RunState[] = ['running', 'completed', 'stopped', 'failed', 'diverged'];
+
+/** `status.json`, rewritten atomically by the trainer. */
+export interface RunStatus {
+  state: RunState;
+  kind: 'pretrain';
+  algorithm: 'cae' | 'mae';
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  pid: number;
+  backend: string;
+  startedAt: string;
+  updatedAt: string;
+  /** Last checkpoint step on disk (0 when none yet). */
+  checkpointStep: number;
+  error?: string;
+  /** Non-fatal warnings, e.g. a representation-collapse signal or skipped corrupt images. */
+  warnings?: string[];
+  skippedImages?: number;
+}
+
+/** One line of `metrics.jsonl`. `loss_align` is null for MAE. */
+export interface MetricsRow {
+  step: number;
+  epoch: number;
+  lr: number;
+  loss: number;
+  loss_main: number;
+  loss_align: number | null;
+  imgs_per_s: number;
+  /** Std of the teacher latents over batch and tokens, averaged over channels: the collapse signal. */
+  latent_std?: number | null;
+  grad_norm?: number;
+  /** Token accuracy on masked patches (token targets only). */
+  mlm_acc?: number | null;
+  time: string;
+}
+
+export type ProbeKind = 'linear' | 'attentive' | 'knn';
+export const PROBE_KINDS: readonly ProbeKind[] = ['linear', 'attentive', 'knn'];
+
+/** `probes/<id>/result.json`, written atomically once a probe finishes. */
+export interface ProbeResult {
+  id: string;
+  kind: ProbeKind;
+  /** Fractions in [0, 1]. */
+  top1: number;
+  top5: number | null;
+  randomInit: boolean;
+  checkpointStep: number;
+  epochs: number;
+  features: string;
+  numTrain: number;
+  numTest: number;
+  numClasses: number;
+  finishedAt: string;
+}
+
+/** One line of `probes/<id>/metrics.jsonl`. */
+export interface ProbeMetricsRow {
+  epoch: number;
+  loss: number | null;
+  train_top1: number | null;
+  test_top1: number;
+}
+
+/** Parses JSON lines, tolerating a torn (partially written) last line after a crash. */
+export function parseJsonLines<T>(text: string): T[] {
+  const rows: T[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    try {
+      rows.push(JSON.parse(line) as T);
+    } catch (err) {
+      if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim())) throw err;
+    }
+  }
+  return rows;
+}
