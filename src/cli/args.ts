@@ -1,0 +1,50 @@
+// Minimal argv parsing: positionals, `--flag value`, `--flag=value`, repeatable `--set key=value`, booleans.
+
+export interface ParsedArgs {
+  positionals: string[];
+  options: Map<string, string>;
+  sets: string[];
+  flags: Set<string>;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** `booleans` are flags that take no value (e.g. `--random-init`). */
+export function parseArgs(argv: readonly string[], booleans: readonly string[] = []): ParsedArgs {
+  const out: ParsedArgs = { positionals: [], options: new Map(), sets: [], flags: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-o') {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError('-o needs a file name');
+      out.options.set('out', v);
+      continue;
+    }
+    if (!a.startsWith('--')) {
+      out.positionals.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    if (booleans.includes(name)) {
+      out.flags.add(name);
+      continue;
+    }
+    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    if (name === 'set') out.sets.push(value);
+    else out.options.set(name, value);
+  }
+  return out;
+}
+
+export function only(args: ParsedArgs, allowed: readonly string[], command: string): void {
+  for (const k of args.options.keys()) {
+    if (!allowed.includes(k)) throw new UsageError(`${command}: unknown option --${k} (allowed: ${allowed.map((a) => `--${a}`).join(', ') || 'none'})`);
+  }
+}

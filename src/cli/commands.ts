@@ -1,0 +1,81 @@
+// `mim-lab <command>`: dispatch, help, and one place that turns input errors into clear messages and exit codes.
+import { ConfigError } from '../config/resolve';
+import { PRESETS } from '../config/presets';
+import { DatasetError } from '../data/types';
+import { EXIT, configFromArgs, pretrainCommand, resumeCommand, type JobContext } from '../trainer/jobs';
+import { combine, consoleReporter, ipcReporter } from '../trainer/reporter';
+import { parseArgs, UsageError, type ParsedArgs } from './args';
+import { dataInspect } from './data-inspect';
+
+type Command = (args: ParsedArgs, ctx: JobContext) => Promise<number>;
+
+interface CommandSpec {
+  summary: string;
+  run: Command;
+  booleans?: string[];
+}
+
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  pretrain: {
+    summary: 'pretrain [--preset P] [--config f.json] [--set key=value …] [--runs-dir D] [--name N] [--backend B]',
+    run: pretrainCommand,
+  },
+  resume: { summary: 'resume <runDir> [--backend B]   continue a run from its latest checkpoint', run: resumeCommand },
+  presets: {
+    summary: 'presets   list the named presets',
+    run: async () => {
+      const width = Math.max(...Object.keys(PRESETS).map((k) => k.length));
+      for (const [name, p] of Object.entries(PRESETS)) print(`${name.padEnd(width)}  ${p.description}`);
+      return EXIT.ok;
+    },
+  },
+  config: {
+    summary: 'config [--preset P] [--config f.json] [--set key=value …]   print the resolved config',
+    run: async (args) => {
+      print(JSON.stringify(configFromArgs(args), null, 2));
+      return EXIT.ok;
+    },
+  },
+  data: {
+    summary: 'data inspect [--preset P] [--set data.dataset=… --set data.path=…] [-o grid.png]   summarise a dataset',
+    run: async (args) => {
+      if (args.positionals[0] !== 'inspect') throw new UsageError('usage: mim-lab data inspect [--set data.dataset=… --set data.path=…] [-o grid.png]');
+      const out = args.options.get('out') ?? 'data-inspect.png';
+      args.options.delete('out');
+      print(await dataInspect(configFromArgs(args), out));
+      print(`sample grid: ${out}`);
+      return EXIT.ok;
+    },
+  },
+};
+
+function help(): string {
+  return ['usage: mim-lab <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+/** Runs one CLI command; returns the process exit code. */
+export async function runCommand(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    print(help());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const spec = COMMANDS[name];
+  try {
+    if (!spec) throw new UsageError(`unknown command "${name}"\n${help()}`);
+    const args = parseArgs(rest, spec.booleans);
+    const every = Number(process.env.MIMLAB_LOG_EVERY ?? 10);
+    return await spec.run(args, { reporter: combine(ipcReporter(), consoleReporter(every)), print });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DatasetError || err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,4 @@
+// `mim-lab` command-line entry (bundled to dist/cli.js).
+import { runCommand } from './commands';
+
+runCommand(process.argv.slice(2)).then((code) => process.exit(code));

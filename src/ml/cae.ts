@@ -1,0 +1,123 @@
+// CAE (Chen et al. 2022): encoder on visible patches → latent contextual regressor predicts the masked
+// patches' latents → aligned with the teacher's latents of the masked patches, and decoded to pixels.
+// Tokens are kept in [visible…, masked…] order per sample; attention is permutation-equivariant and every
+// token carries its own position, so this equals the paper's spatial order without any gather.
+import { applyBlock, applyCrossBlock, applyLayerNorm, applyLinear, createBlock, createCrossBlock, createLayerNorm, createLinear } from './blocks';
+import { dropPathMasks, positions, type MimInputs } from './inputs';
+import type { LossParts, MimModel } from './model';
+import type { ModelSpec } from './model-spec';
+import { ParamStore } from './params';
+import { get2dSincosPosEmbed } from './posembed';
+import { tf, type Scalar, type Tensor, type Tensor2D } from './tf';
+import { createEncoder, dropPathRates, encode, splitCls } from './vit';
+
+/** Interleaves per-sample token groups: a [B·n, D], b [B·m, D] → [B·(n+m), D]. */
+export function concatTokens(a: Tensor2D, b: Tensor2D, batch: number): Tensor2D {
+  const d = a.shape[1];
+  const cat = tf.concat([tf.reshape(a, [batch, -1, d]), tf.reshape(b, [batch, -1, d])], 1);
+  return tf.reshape(cat, [-1, d]) as Tensor2D;
+}
+
+export class CaeModel implements MimModel {
+  readonly encoder: ParamStore;
+  readonly teacher: ParamStore;
+  readonly regressor: ParamStore;
+  readonly decoder: ParamStore;
+  /** Fixed 2-D sin-cos position embedding [N, D] (the cls position is zero). */
+  readonly pos: Float32Array;
+
+  constructor(readonly spec: ModelSpec) {
+    const e = spec.encoder;
+    const grid = Math.sqrt(spec.numPatches);
+    this.pos = get2dSincosPosEmbed(e.dim, grid, grid);
+    this.encoder = createEncoder(spec.seed, 'encoder', e);
+    this.teacher = createEncoder(spec.seed, 'teacher', e, false);
+    for (const [name, v] of this.teacher.entries()) tf.tidy(() => v.assign(this.encoder.get(name)));
+    this.regressor = new ParamStore(spec.seed, 'regressor');
+    this.regressor.create('maskToken', [e.dim], { kind: 'truncNormal', std: 0.02 });
+    for (let i = 0; i < spec.regressorDepth; i++) createCrossBlock(this.regressor, `blocks.${i}`, e, i + 1);
+    createLayerNorm(this.regressor, 'norm', e.dim);
+    this.decoder = new ParamStore(spec.seed, 'decoder');
+    for (let i = 0; i < spec.decoderDepth; i++) createBlock(this.decoder, `blocks.${i}`, spec.decoder, i + 1);
+    createLayerNorm(this.decoder, 'norm', e.dim);
+    createLinear(this.decoder, 'head', e.dim, e.patchDim);
+  }
+
+  get trainable(): Record<string, ParamStore> {
+    return { encoder: this.encoder, regressor: this.regressor, decoder: this.decoder };
+  }
+
+  get frozen(): Record<string, ParamStore> {
+    return { teacher: this.teacher };
+  }
+
+  // ---- encoder: visible patches (+cls) → z_v [B·(1+Nv), D] ------------------------------------------
+  encodeVisible(inp: MimInputs, capture?: Tensor[]): Tensor2D {
+    const keep = dropPathMasks(dropPathRates(this.spec.encoder.depth, this.spec.encoder.dropPath), inp.batch, inp.nVis + 1, inp.dropPath, 'encoder');
+    return encode(this.encoder, this.spec.encoder, {
+      patches: inp.visPatches, pos: positions(this.pos, this.spec.encoder.dim, inp.visIdx, inp.nVis), batch: inp.batch, keep, capture,
+    });
+  }
+
+  // ---- teacher: masked patches only (+cls), no gradient → latent_target [B·Nm, D] --------------------
+  teacherTargets(inp: MimInputs): Tensor2D {
+    return tf.tidy(() => {
+      const z = encode(this.teacher, this.spec.encoder, {
+        patches: inp.maskPatches, pos: positions(this.pos, this.spec.encoder.dim, inp.maskIdx, inp.nMask), batch: inp.batch,
+      });
+      return splitCls(z, inp.batch).patches;
+    });
+  }
+
+  // ---- latent contextual regressor: z_v → latent_pred [B·Nm, D] (LayerNorm'd) ------------------------
+  regress(zv: Tensor2D, inp: MimInputs, capture?: Tensor[]): Tensor2D {
+    const { batch, nMask } = inp;
+    const d = this.spec.encoder.dim;
+    const posQ = positions(this.pos, d, inp.maskIdx, nMask);
+    const posVis = positions(this.pos, d, inp.visIdx, inp.nVis);
+    const posK = concatTokens(concatTokens(tf.zeros([batch, d]) as Tensor2D, posVis, batch), posQ, batch); // cls, visible, masked
+    let xq = tf.add(tf.zeros([batch * nMask, d]), this.regressor.get('maskToken')) as Tensor2D;
+    const keep = dropPathMasks(dropPathRates(this.spec.regressorDepth, this.spec.encoder.dropPath), batch, nMask, inp.dropPath, 'regressor');
+    for (let i = 0; i < this.spec.regressorDepth; i++) {
+      const xkv = concatTokens(zv, xq, batch); // keys/values: visible latents and the current queries
+      xq = applyCrossBlock(this.regressor, `blocks.${i}`, this.spec.encoder, { xq, posQ, xkv, posK }, { batch, keep: keep[i], capture });
+    }
+    return applyLayerNorm(this.regressor, 'norm', xq);
+  }
+
+  // ---- decoder: latents of masked patches (+positions) → per-patch prediction [B·Nm, P] --------------
+  decode(latent: Tensor2D, inp: MimInputs): Tensor2D {
+    let x = tf.add(latent, positions(this.pos, this.spec.encoder.dim, inp.maskIdx, inp.nMask)) as Tensor2D;
+    for (let i = 0; i < this.spec.decoderDepth; i++) x = applyBlock(this.decoder, `blocks.${i}`, this.spec.decoder, x, { batch: inp.batch });
+    return applyLinear(this.decoder, 'head', applyLayerNorm(this.decoder, 'norm', x));
+  }
+
+  prepare(inp: MimInputs): { targets: Tensor[]; latentStd: Scalar | null } {
+    const target = this.teacherTargets(inp);
+    const latentStd = tf.tidy(() => tf.mean(tf.sqrt(tf.moments(target, 0).variance)) as Scalar);
+    return { targets: [target], latentStd };
+  }
+
+  losses(inp: MimInputs, targets: Tensor[]): LossParts {
+    const zv = this.encodeVisible(inp);
+    const latentPred = this.regress(zv, inp);
+    const pred = this.decode(latentPred, inp);
+    const main = tf.mean(tf.square(tf.sub(pred, inp.target))) as Scalar;
+    const align = tf.mean(tf.square(tf.sub(latentPred, targets[0]))) as Scalar;
+    // With λ = 0 the alignment term stays out of the graph entirely (logged, contributes no gradient).
+    const loss = this.spec.alignWeight > 0 ? (tf.add(main, tf.mul(align, this.spec.alignWeight)) as Scalar) : main;
+    return { loss, main, align };
+  }
+
+  /** θ_t ← m·θ_t + (1−m)·θ_e (m = 0: a copy of the encoder). */
+  afterStep(): void {
+    const m = this.spec.teacherMomentum;
+    for (const [name, t] of this.teacher.entries()) {
+      tf.tidy(() => t.assign(m === 0 ? this.encoder.get(name) : tf.add(tf.mul(t, m), tf.mul(this.encoder.get(name), 1 - m))));
+    }
+  }
+
+  dispose(): void {
+    for (const s of [this.encoder, this.teacher, this.regressor, this.decoder]) s.dispose();
+  }
+}

@@ -1,0 +1,77 @@
+// Building blocks on flattened token matrices [B·N, D]: TF.js has had gradient bugs in batched gather and in
+// batched-by-2-D matmul, and on wasm only plain 2-D matmuls are fast, so dense layers are always 2-D.
+import { tf, type Tensor, type Tensor2D } from './tf';
+
+/**
+ * y = x·W + b with a hand-written backward that transposes explicitly and uses plain 2-D matMuls
+ * (the stock gradient uses transpose flags, which fall off XNNPACK's fast path on wasm).
+ */
+const linearWithBias = tf.customGrad(((x: Tensor, w: Tensor, b: Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  const value = tf.add(tf.matMul(x as Tensor2D, w as Tensor2D), b);
+  return {
+    value,
+    gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      const [xs, ws] = saved as Tensor2D[];
+      return [tf.matMul(dy as Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as Tensor2D), tf.sum(dy, 0)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+const linearNoBias = tf.customGrad(((x: Tensor, w: Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x as Tensor2D, w as Tensor2D),
+    gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      const [xs, ws] = saved as Tensor2D[];
+      return [tf.matMul(dy as Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as Tensor2D)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+/** x [M, Din] · w [Din, Dout] (+ b [Dout]) → [M, Dout]. */
+export function linear(x: Tensor2D, w: Tensor, b?: Tensor): Tensor2D {
+  return (b ? linearWithBias(x, w, b) : linearNoBias(x, w)) as Tensor2D;
+}
+
+/** LayerNorm over the last axis, eps 1e-6 as in BEiT/CAE/MAE. */
+export function layerNorm(x: Tensor2D, gamma: Tensor, beta: Tensor, eps = 1e-6): Tensor2D {
+  return tf.tidy(() => {
+    const mean = tf.mean(x, -1, true);
+    const centred = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centred), -1, true);
+    return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as Tensor2D;
+  });
+}
+
+/** Exact (erf) GELU, PyTorch's default. */
+export function gelu(x: Tensor2D): Tensor2D {
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as Tensor2D);
+}
+
+/**
+ * Multi-head scaled dot-product attention on flattened inputs.
+ * q [B·Nq, D], k/v [B·Nk, D] → output [B·Nq, D] and the attention probabilities [B, H, Nq, Nk].
+ */
+export function multiHeadAttention(
+  q: Tensor2D, k: Tensor2D, v: Tensor2D, batch: number, heads: number,
+): { out: Tensor2D; probs: Tensor } {
+  const [mq, dim] = q.shape;
+  const nq = mq / batch;
+  const nk = k.shape[0] / batch;
+  const dh = dim / heads;
+  const split = (t: Tensor2D, n: number): Tensor => tf.transpose(tf.reshape(t, [batch, n, heads, dh]), [0, 2, 1, 3]); // [B, H, n, dh]
+  const qh = tf.mul(split(q, nq), 1 / Math.sqrt(dh));
+  const scores = tf.matMul(qh as tf.Tensor4D, split(k, nk) as tf.Tensor4D, false, true); // [B, H, Nq, Nk]
+  const probs = tf.softmax(scores, -1);
+  const ctx = tf.matMul(probs as tf.Tensor4D, split(v, nk) as tf.Tensor4D); // [B, H, Nq, dh]
+  const out = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [mq, dim]) as Tensor2D;
+  return { out, probs };
+}
+
+/** Residual branch with layer scale γ (optional) and per-sample drop path (keep mask [B·N, 1], already scaled). */
+export function residual(x: Tensor2D, branch: Tensor2D, gamma?: Tensor, keep?: Tensor): Tensor2D {
+  let y: Tensor = gamma ? tf.mul(branch, gamma) : branch;
+  if (keep) y = tf.mul(y, keep);
+  return tf.add(x, y) as Tensor2D;
+}

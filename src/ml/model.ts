@@ -1,0 +1,35 @@
+// What the trainer needs from a masked-image model, whichever algorithm it is.
+import type { MimInputs } from './inputs';
+import type { ModelSpec } from './model-spec';
+import type { ParamStore } from './params';
+import type { Scalar, Tensor } from './tf';
+
+export interface LossParts {
+  loss: Scalar;
+  main: Scalar;
+  /** Latent alignment MSE (CAE); null for MAE. */
+  align: Scalar | null;
+}
+
+export interface MimModel {
+  readonly spec: ModelSpec;
+  readonly encoder: ParamStore;
+  /** Stores trained by gradients, by name (checkpoint sections). */
+  readonly trainable: Record<string, ParamStore>;
+  /** Stores updated without gradients (the CAE teacher). */
+  readonly frozen: Record<string, ParamStore>;
+  /**
+   * Work before the gradient tape (teacher targets). Returns kept tensors consumed by `losses` and the
+   * collapse signal `latentStd` (null when the algorithm has no latent target).
+   */
+  prepare(inp: MimInputs): { targets: Tensor[]; latentStd: Scalar | null };
+  /** The loss; called inside the gradient tape. */
+  losses(inp: MimInputs, targets: Tensor[]): LossParts;
+  /** After the optimizer step (teacher momentum update). */
+  afterStep(): void;
+  dispose(): void;
+}
+
+export function allStores(m: MimModel): Record<string, ParamStore> {
+  return { ...m.trainable, ...m.frozen };
+}

@@ -1,0 +1,96 @@
+// AdamW (Loshchilov & Hutter) with decoupled weight decay applied only to weights of rank ≥ 2 (nanoGPT/timm
+// convention: no decay on biases, LayerNorm, layer-scale gammas, cls and mask tokens), plus global-norm clipping.
+import type { NamedArray, ParamStore } from './params';
+import { tf, type Scalar, type Tensor, type Variable } from './tf';
+
+export interface AdamWConfig {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+interface Slot {
+  key: string;
+  param: Variable;
+  m: Variable;
+  v: Variable;
+  decay: boolean;
+}
+
+export class AdamW {
+  private readonly slots: Slot[] = [];
+  /** Number of updates applied so far (for bias correction). */
+  t = 0;
+
+  constructor(stores: Record<string, ParamStore>, private readonly cfg: AdamWConfig) {
+    for (const [storeName, store] of Object.entries(stores)) {
+      for (const [name, param] of store.entries()) {
+        this.slots.push({
+          key: `${storeName}.${name}`, param, decay: param.rank >= 2,
+          m: tf.variable(tf.zerosLike(param), false), v: tf.variable(tf.zerosLike(param), false),
+        });
+      }
+    }
+  }
+
+  /** The variables in optimizer order (the order gradients are expected in). */
+  params(): Variable[] {
+    return this.slots.map((s) => s.param);
+  }
+
+  /** p ← p − lr·(m̂/(√v̂+ε) + wd·p) for decayed weights; grads in `params()` order. */
+  apply(grads: Tensor[], lr: number): void {
+    this.t += 1;
+    const { beta1, beta2, eps, weightDecay } = this.cfg;
+    const c1 = 1 - beta1 ** this.t;
+    const c2 = 1 - beta2 ** this.t;
+    this.slots.forEach((s, i) => {
+      tf.tidy(() => {
+        const g = grads[i];
+        const m = tf.add(tf.mul(s.m, beta1), tf.mul(g, 1 - beta1));
+        const v = tf.add(tf.mul(s.v, beta2), tf.mul(tf.square(g), 1 - beta2));
+        let update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
+        if (s.decay && weightDecay > 0) update = tf.add(update, tf.mul(s.param, weightDecay));
+        s.m.assign(m);
+        s.v.assign(v);
+        s.param.assign(tf.sub(s.param, tf.mul(update, lr)));
+      });
+    });
+  }
+
+  async exportState(): Promise<{ t: number; arrays: NamedArray[] }> {
+    const arrays: NamedArray[] = [];
+    for (const s of this.slots) {
+      arrays.push({ name: `${s.key}.m`, shape: s.m.shape.slice(), data: (await s.m.data()) as Float32Array });
+      arrays.push({ name: `${s.key}.v`, shape: s.v.shape.slice(), data: (await s.v.data()) as Float32Array });
+    }
+    return { t: this.t, arrays };
+  }
+
+  importState(state: { t: number; arrays: NamedArray[] }): void {
+    const byName = new Map(state.arrays.map((a) => [a.name, a]));
+    for (const s of this.slots) {
+      for (const [suffix, target] of [['m', s.m], ['v', s.v]] as const) {
+        const a = byName.get(`${s.key}.${suffix}`);
+        if (!a || a.data.length !== target.size) throw new Error(`checkpoint: optimizer state for ${s.key} is missing or has the wrong size`);
+        tf.tidy(() => target.assign(tf.tensor(a.data, target.shape)));
+      }
+    }
+    this.t = state.t;
+  }
+
+  dispose(): void {
+    for (const s of this.slots) tf.dispose([s.m, s.v]);
+  }
+}
+
+/** Global L2 norm of all gradients, and the gradients scaled so that norm ≤ maxNorm (maxNorm 0 = off). */
+export function clipByGlobalNorm(grads: Tensor[], maxNorm: number): { grads: Tensor[]; norm: Scalar } {
+  return tf.tidy(() => {
+    const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as Scalar;
+    if (maxNorm <= 0) return { grads: grads.map((g) => tf.clone(g)), norm };
+    const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+    return { grads: grads.map((g) => tf.mul(g, scale)), norm };
+  });
+}

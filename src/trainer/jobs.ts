@@ -1,0 +1,79 @@
+// The jobs a trainer process runs (pretrain, resume, probe), shared by the CLI and the forked child.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, parseSets, applyOverrides, resolveConfig, validateConfig } from '../config/resolve';
+import type { BackendName, Config } from '../config/schema';
+import { only, UsageError, type ParsedArgs } from '../cli/args';
+import { RUN_FILES } from '../protocol/run-files';
+import { runPretrain, type StepHook } from './pretrain';
+import type { Reporter } from './reporter';
+import { readJson, RunFolder } from './run-folder';
+import { StopSignal } from './stop';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3, stopped: 130 } as const;
+
+export function exitCodeFor(state: string): number {
+  return state === 'completed' ? EXIT.ok : state === 'stopped' ? EXIT.stopped : state === 'diverged' ? EXIT.diverged : EXIT.failed;
+}
+
+/** Resolves the config of `pretrain` from --preset, --config, --set and --backend. */
+export function configFromArgs(args: ParsedArgs): Config {
+  const file = args.options.get('config');
+  let parsed: unknown;
+  if (file !== undefined) {
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`--config ${file}: ${(err as Error).message}`);
+    }
+  }
+  const sets = [...args.sets];
+  const backend = args.options.get('backend');
+  if (backend !== undefined) sets.push(`backend=${backend}`);
+  return resolveConfig({ preset: args.options.get('preset'), file: parsed, fileName: file, sets });
+}
+
+export interface JobContext {
+  reporter: Reporter;
+  hooks?: (config: Config) => StepHook[];
+  /** Prints the final result line (the run folder) to stdout. */
+  print: (line: string) => void;
+}
+
+export async function pretrainCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
+  only(args, ['preset', 'config', 'runs-dir', 'name', 'backend'], 'pretrain');
+  const config = configFromArgs(args);
+  const stop = new StopSignal();
+  const unlisten = stop.listen();
+  try {
+    const r = await runPretrain({
+      config, runsDir: args.options.get('runs-dir') ?? join('.mimlab', 'runs'), name: args.options.get('name'),
+      reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config),
+    });
+    ctx.print(r.runDir);
+    return exitCodeFor(r.state);
+  } finally {
+    unlisten();
+  }
+}
+
+export async function resumeCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
+  only(args, ['backend'], 'resume');
+  const runDir = args.positionals[0];
+  if (!runDir) throw new UsageError('resume: expected a run folder, e.g. mim-lab resume .mimlab/runs/<id>');
+  const run = new RunFolder(runDir);
+  let config = readJson<Config>(run.path(RUN_FILES.config), 'run config');
+  const overrides = parseSets(args.sets);
+  const backend = args.options.get('backend');
+  if (backend !== undefined) overrides.backend = backend as BackendName;
+  config = validateConfig(applyOverrides(config, overrides, 'resume'));
+  const stop = new StopSignal();
+  const unlisten = stop.listen();
+  try {
+    const r = await runPretrain({ config, resumeDir: runDir, reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config) });
+    ctx.print(r.runDir);
+    return exitCodeFor(r.state);
+  } finally {
+    unlisten();
+  }
+}

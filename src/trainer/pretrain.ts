@@ -1,0 +1,194 @@
+// The pretraining job: validate → create the run folder → train with checkpoints, metrics and status →
+// completed / stopped / diverged / failed. Resume continues a run folder from its latest checkpoint.
+import type { Config } from '../config/schema';
+import { validateConfig } from '../config/resolve';
+import { openDataset } from '../data/open';
+import { BatchLoader, epochOf } from '../data/pipeline';
+import { resolveNormalisation } from '../data/stats';
+import type { Dataset } from '../data/types';
+import { initBackend } from '../ml/backend';
+import { createModel } from '../ml/create-model';
+import { buildInputs, disposeInputs, sliceMasks, type MimInputs } from '../ml/inputs';
+import { generateMasks } from '../ml/masking';
+import type { MimModel } from '../ml/model';
+import { modelSpecFromConfig } from '../ml/model-spec';
+import { AdamW } from '../ml/optimizer';
+import { lrAt } from '../ml/schedule';
+import { trainStep, type StepResult } from '../ml/train-step';
+import { PROTOCOL_VERSION } from '../protocol/events';
+import { RUN_FILES, type MetricsRow, type RunState, type RunStatus } from '../protocol/run-files';
+import { listCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { CollapseMonitor } from './collapse';
+import { exportState, importState } from './model-state';
+import type { Reporter } from './reporter';
+import { createRunDir, RunFolder } from './run-folder';
+import type { StopSignal } from './stop';
+
+/** Called after each step; diagnostics use it to write samples (must not touch the training RNG). */
+export type StepHook = (step: number, ctx: TrainContext) => Promise<void>;
+
+export interface TrainContext {
+  config: Config;
+  model: MimModel;
+  dataset: Dataset;
+  norm: { mean: number[]; std: number[] };
+  run: RunFolder;
+  reporter: Reporter;
+}
+
+export interface PretrainJob {
+  config: Config;
+  /** New run: created under runsDir. Resume: the existing folder. */
+  runsDir?: string;
+  name?: string;
+  resumeDir?: string;
+  reporter: Reporter;
+  stop: StopSignal;
+  hooks?: StepHook[];
+}
+
+export function maskSpecOf(c: Config): Parameters<typeof generateMasks>[0] {
+  const g = c.data.imageSize / c.model.patchSize;
+  return { kind: c.mask.kind, gridH: g, gridW: g, count: c.mask.count, minBlock: c.mask.minBlock };
+}
+
+/** Inputs of one step, split into micro-batches when train.microBatch is set. */
+function stepInputs(c: Config, model: MimModel, images: Float32Array, step: number): MimInputs[] {
+  const B = c.train.batchSize;
+  const masks = generateMasks(maskSpecOf(c), B, c.train.seed, step);
+  const micro = c.train.microBatch > 0 ? c.train.microBatch : B;
+  const per = model.spec.geometry.imageSize ** 2 * model.spec.geometry.channels;
+  const out: MimInputs[] = [];
+  for (let s = 0; s < B; s += micro) {
+    out.push(buildInputs(images.subarray(s * per, (s + micro) * per), sliceMasks(masks, s, micro), model.spec.geometry,
+      c.loss.normPix, { seed: c.train.seed, step }));
+  }
+  return out;
+}
+
+export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; state: RunState }> {
+  const config = validateConfig(job.config);
+  const backend = await initBackend(config.backend);
+  const dataset = await openDataset(config); // refuses a bad dataset before any run folder exists
+  const runDir = job.resumeDir ?? createRunDir(job.runsDir ?? '.mimlab/runs', job.name ?? config.preset);
+  const run = new RunFolder(runDir);
+  if (!job.resumeDir) run.writeConfig(config);
+  const { reporter, stop } = job;
+  const log = (level: 'info' | 'warn' | 'error', message: string): void => {
+    run.log(`${level}: ${message}`);
+    reporter.emit({ type: 'log', level, message });
+  };
+  reporter.emit({ type: 'hello', version: PROTOCOL_VERSION, pid: process.pid, job: 'pretrain', runDir, backend: backend.name });
+  log('info', `run folder: ${runDir}`);
+  log('info', `backend: ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => s.name).join(', ')})` : ''}`);
+
+  const norm = await resolveNormalisation(config, dataset, runDir);
+  const model = createModel(modelSpecFromConfig(config));
+  const opt = new AdamW(model.trainable, { beta1: config.train.beta1, beta2: config.train.beta2, eps: 1e-8, weightDecay: config.train.weightDecay });
+  const ckptRoot = run.path(RUN_FILES.checkpoints);
+  let step = 0;
+  const resumeFrom = job.resumeDir ? listCheckpoints(ckptRoot).pop() : undefined;
+  if (resumeFrom !== undefined) {
+    const ck = loadCheckpoint(ckptRoot, resumeFrom);
+    importState(model, opt, ck.arrays, ck.meta.optimizerT, `checkpoint ${resumeFrom}`);
+    step = ck.meta.step;
+    log('info', `resumed from checkpoint at step ${step}`);
+  }
+  if (job.resumeDir) run.truncateMetrics(step);
+
+  const B = config.train.batchSize;
+  const loader = new BatchLoader(dataset.train, {
+    batchSize: B, imageSize: config.data.imageSize, channels: config.data.channels, mean: norm.mean, std: norm.std,
+    seed: config.train.seed, augment: { cropScale: config.data.cropScale, hflip: config.data.hflip }, prefetch: config.data.prefetch, purpose: 'pretrain',
+  });
+  const startedAt = new Date().toISOString();
+  const warnings: string[] = [];
+  let checkpointStep = resumeFrom ?? 0;
+  const status = (state: RunState, error?: string): RunStatus => ({
+    state, kind: 'pretrain', algorithm: config.algorithm, step, totalSteps: config.train.steps,
+    epoch: epochOf(step, B, dataset.train.length), pid: process.pid, backend: backend.name, startedAt,
+    updatedAt: new Date().toISOString(), checkpointStep, ...(error ? { error } : {}),
+    ...(warnings.length ? { warnings: [...warnings] } : {}), skippedImages: loader.skipped,
+  });
+  const publish = (state: RunState, error?: string): void => {
+    const s = status(state, error);
+    run.writeStatus(s);
+    reporter.emit({ type: 'status', status: s });
+  };
+  const checkpoint = async (): Promise<void> => {
+    const { arrays, optimizerT } = await exportState(model, opt);
+    saveCheckpoint(ckptRoot, {
+      step, epoch: epochOf(step, B, dataset.train.length), optimizerT, config, rng: { seed: config.train.seed, step }, createdAt: new Date().toISOString(),
+    }, arrays, config.train.keepCheckpoints);
+    checkpointStep = step;
+    reporter.emit({ type: 'checkpoint', step });
+  };
+
+  const ctx: TrainContext = { config, model, dataset, norm, run, reporter };
+  const collapse = new CollapseMonitor(config.monitor.collapseStd);
+  let lastStatusAt = 0;
+  let lastSkipped = loader.skipped;
+  publish('running');
+  let final: RunState = 'completed';
+  let error: string | undefined;
+  try {
+    while (step < config.train.steps) {
+      if (stop.requested) {
+        final = 'stopped';
+        break;
+      }
+      const t0 = performance.now();
+      const batch = await loader.batch(step);
+      const lr = lrAt(step, { lr: config.train.lr, minLr: config.train.minLr, warmupSteps: config.train.warmupSteps, steps: config.train.steps });
+      const inputs = stepInputs(config, model, batch.images, step);
+      let r: StepResult;
+      try {
+        r = await trainStep(model, opt, inputs, lr, config.train.clipGrad);
+      } finally {
+        inputs.forEach(disposeInputs);
+      }
+      if (!r.finite) {
+        final = 'diverged';
+        error = `non-finite loss at step ${step + 1} (loss ${r.loss}, grad norm ${r.gradNorm}); the last good checkpoint is step ${checkpointStep}`;
+        log('error', error);
+        break;
+      }
+      step += 1;
+      const row: MetricsRow = {
+        step, epoch: epochOf(step - 1, B, dataset.train.length), lr, loss: r.loss, loss_main: r.lossMain, loss_align: r.lossAlign,
+        imgs_per_s: B / ((performance.now() - t0) / 1000), latent_std: r.latentStd, grad_norm: r.gradNorm, time: new Date().toISOString(),
+      };
+      if (step % config.train.logEvery === 0 || step === config.train.steps) {
+        run.appendMetrics(row);
+        reporter.emit({ type: 'metrics', row });
+      }
+      const warning = collapse.observe(step, r.lossMain, r.latentStd);
+      if (warning) {
+        warnings.push(warning);
+        log('warn', warning);
+      }
+      if (loader.skipped !== lastSkipped) {
+        log('warn', `skipped ${loader.skipped - lastSkipped} unreadable image(s) (total ${loader.skipped}), e.g. ${loader.skippedFiles.slice(-1)[0]}`);
+        lastSkipped = loader.skipped;
+      }
+      if (step % config.train.checkpointEvery === 0 || step === config.train.steps) await checkpoint();
+      for (const hook of job.hooks ?? []) await hook(step, ctx);
+      if (performance.now() - lastStatusAt > 500 || step === config.train.steps) {
+        publish('running');
+        lastStatusAt = performance.now();
+      }
+    }
+    if (final === 'stopped' && checkpointStep !== step) await checkpoint();
+    if (final === 'stopped') log('info', `stopped (${stop.reason}) at step ${step}; resume with: mim-lab resume ${runDir}`);
+  } catch (err) {
+    final = 'failed';
+    error = err instanceof Error ? err.message : String(err);
+    log('error', `training failed at step ${step}: ${error}`);
+  } finally {
+    publish(final, error);
+    reporter.emit({ type: 'done', job: 'pretrain', state: final, runDir, ...(error ? { error } : {}) });
+    model.dispose();
+    opt.dispose();
+  }
+  return { runDir, state: final };
+}

@@ -1,0 +1,46 @@
+// Where a job's events go: the parent process over IPC (extension host) and/or the terminal (CLI).
+import type { TrainerEvent } from '../protocol/events';
+
+export interface Reporter {
+  emit(event: TrainerEvent): void;
+}
+
+/** Sends events to the parent when this process was forked with an IPC channel. */
+export function ipcReporter(): Reporter | null {
+  if (typeof process.send !== 'function' || !process.connected) return null;
+  return { emit: (e) => { if (process.connected) process.send?.(e); } };
+}
+
+function fmt(x: number | null | undefined): string {
+  return x === null || x === undefined ? '-' : Math.abs(x) >= 1000 || Math.abs(x) < 1e-3 ? x.toExponential(3) : x.toFixed(4);
+}
+
+/** Human-readable progress on the terminal; metrics every `every` steps. */
+export function consoleReporter(every: number, out: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Reporter {
+  return {
+    emit(e) {
+      switch (e.type) {
+        case 'metrics': {
+          const r = e.row;
+          if (r.step % every !== 0 && r.step !== 1) return;
+          out(`step ${r.step} epoch ${r.epoch} loss ${fmt(r.loss)} main ${fmt(r.loss_main)} align ${fmt(r.loss_align)} `
+            + `lr ${fmt(r.lr)} latent_std ${fmt(r.latent_std)} ${r.imgs_per_s.toFixed(1)} img/s`);
+          return;
+        }
+        case 'log':
+          out(e.level === 'info' ? e.message : `${e.level}: ${e.message}`);
+          return;
+        case 'probe-progress':
+          out(`probe ${e.probeId} epoch ${e.epoch}/${e.epochs} loss ${fmt(e.row.loss)} train ${fmt(e.row.train_top1)} test ${fmt(e.row.test_top1)}`);
+          return;
+        default:
+          return;
+      }
+    },
+  };
+}
+
+export function combine(...reporters: (Reporter | null)[]): Reporter {
+  const rs = reporters.filter((r): r is Reporter => r !== null);
+  return { emit: (e) => rs.forEach((r) => r.emit(e)) };
+}

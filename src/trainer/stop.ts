@@ -1,0 +1,34 @@
+// A cooperative stop request: SIGINT/SIGTERM or the host's `stop` command set it; the training loop finishes
+// the current step, writes a checkpoint, marks the run stopped and returns.
+import { isHostCommand } from '../protocol/events';
+
+export class StopSignal {
+  reason: string | null = null;
+
+  get requested(): boolean {
+    return this.reason !== null;
+  }
+
+  request(reason: string): void {
+    this.reason ??= reason;
+  }
+
+  /** Listens for SIGINT/SIGTERM and IPC `stop`; a second signal exits immediately. Returns an unsubscribe. */
+  listen(): () => void {
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (this.requested) process.exit(130);
+      this.request(sig);
+    };
+    const onMessage = (m: unknown): void => {
+      if (isHostCommand(m) && m.type === 'stop') this.request('stop requested');
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('message', onMessage);
+    return () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.off('message', onMessage);
+    };
+  }
+}
