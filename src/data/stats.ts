@@ -56,8 +56,11 @@ export async function computeStats(split: Split, imageSize: number, channels: nu
   }
   if (count === 0) throw new DatasetError('cannot compute normalisation statistics: no readable train image');
   const mean = Array.from(sum, (s) => s / pixels);
-  // A constant channel would give std 0 and infinite inputs; 1 leaves it merely centred.
-  const std = Array.from(sq, (s, k) => Math.sqrt(Math.max(0, s / pixels - mean[k] ** 2)) || 1);
+  // A constant channel (std below a quarter grey level, i.e. rounding noise) would blow inputs up; 1 leaves it merely centred.
+  const std = Array.from(sq, (s, k) => {
+    const sd = Math.sqrt(Math.max(0, s / pixels - mean[k] ** 2));
+    return sd < 1e-3 ? 1 : sd;
+  });
   return { mean, std, count };
 }
 

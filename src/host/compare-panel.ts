@@ -1,0 +1,116 @@
+// The compare panel: selected runs' loss curves overlaid and their probe results in one table.
+// It receives complete snapshots (on `ready`, and at most every 2 s while a compared run is busy).
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { assertNever } from '../protocol/events';
+import { isComparePanelState, parseComparePanelMessage, type HostToComparePanel } from '../protocol/webview';
+import { buildCompareRuns } from './compare-data';
+import { panelHtml, webviewOptions } from './run-panel';
+
+export const COMPARE_PANEL_VIEW_TYPE = 'mimLab.comparePanel';
+
+export interface ComparePanelHost {
+  extensionUri: vscode.Uri;
+  isLiveRun(runDir: string): boolean;
+  openRun(runDir: string): void;
+  log(line: string): void;
+}
+
+export class ComparePanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private runDirs: string[] = [];
+  private seq = 0;
+  private ready = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private panelDisposables: vscode.Disposable[] = [];
+
+  constructor(private readonly host: ComparePanelHost) {
+    this.disposables.push(vscode.window.registerWebviewPanelSerializer(COMPARE_PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown): Promise<void> => {
+        const dirs = isComparePanelState(state) ? state.runDirs.filter((d) => existsSync(d)) : [];
+        if (dirs.length === 0) {
+          panel.dispose();
+          return;
+        }
+        this.attach(panel, dirs);
+      },
+    }));
+  }
+
+  show(runDirs: string[]): void {
+    if (this.panel) {
+      this.runDirs = runDirs;
+      this.panel.reveal();
+      this.post();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(COMPARE_PANEL_VIEW_TYPE, 'Compare Runs', vscode.ViewColumn.Active, webviewOptions(this.host.extensionUri));
+    this.attach(panel, runDirs);
+  }
+
+  private attach(panel: vscode.WebviewPanel, runDirs: string[]): void {
+    this.detach();
+    this.panel = panel;
+    this.runDirs = runDirs;
+    panel.title = `Compare ${runDirs.length} Runs`;
+    panel.iconPath = vscode.Uri.joinPath(this.host.extensionUri, 'media', 'mimlab.svg');
+    panel.webview.options = webviewOptions(this.host.extensionUri);
+    panel.webview.onDidReceiveMessage((m: unknown) => this.handle(m), undefined, this.panelDisposables);
+    panel.onDidChangeViewState(() => {
+      if (!panel.visible) this.ready = false;
+    }, undefined, this.panelDisposables);
+    panel.onDidDispose(() => this.detach(), undefined, this.panelDisposables);
+    panel.webview.html = panelHtml(panel.webview, this.host.extensionUri, 'compare', 'Compare Runs');
+  }
+
+  private detach(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.ready = false;
+    this.panel = undefined;
+    while (this.panelDisposables.length) this.panelDisposables.pop()?.dispose();
+  }
+
+  private handle(raw: unknown): void {
+    const msg = parseComparePanelMessage(raw);
+    if (!msg) {
+      this.host.log(`[compare panel] ignored an invalid message: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        this.post();
+        return;
+      case 'open-run': {
+        const dir = this.runDirs.find((d) => d.endsWith(msg.runId));
+        if (dir) this.host.openRun(dir);
+        return;
+      }
+      case 'webview-error':
+        this.host.log(`[compare panel] webview error: ${msg.message}`);
+        return;
+      default:
+        assertNever(msg);
+    }
+  }
+
+  /** Sends a fresh snapshot, and keeps doing so every 2 s while a compared run or probe is running. */
+  private post(): void {
+    if (!this.panel || !this.ready) return;
+    if (this.timer) clearTimeout(this.timer);
+    const runs = buildCompareRuns(this.runDirs, (d) => this.host.isLiveRun(d));
+    this.seq += 1;
+    void this.panel.webview.postMessage({ type: 'snapshot', seq: this.seq, runs } satisfies HostToComparePanel);
+    if (runs.some((r) => r.displayState === 'running' || r.probes.some((p) => p.state === 'running'))) {
+      this.timer = setTimeout(() => this.post(), 2000);
+    }
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.detach();
+    for (const d of this.disposables) d.dispose();
+  }
+}
