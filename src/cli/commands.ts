@@ -6,6 +6,11 @@ import { EXIT, configFromArgs, pretrainCommand, resumeCommand, type JobContext }
 import { combine, consoleReporter, ipcReporter } from '../trainer/reporter';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { dataInspect } from './data-inspect';
+import { compareCommand, COMPARE_USAGE } from './compare-command';
+import { demoCommand, DEMO_USAGE } from './demo';
+import { probeCommand, PROBE_USAGE } from './probe-command';
+import { reportCommand, REPORT_USAGE } from './report-command';
+import { diagnosticHooks } from '../diagnostics/sampler';
 
 type Command = (args: ParsedArgs, ctx: JobContext) => Promise<number>;
 
@@ -25,6 +30,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     run: pretrainCommand,
   },
   resume: { summary: 'resume <runDir> [--backend B]   continue a run from its latest checkpoint', run: resumeCommand },
+  probe: { summary: `${PROBE_USAGE}   probe the frozen encoder`, run: probeCommand, booleans: ['random-init'] },
+  compare: { summary: COMPARE_USAGE, run: compareCommand },
+  demo: { summary: DEMO_USAGE, run: demoCommand },
+  report: { summary: REPORT_USAGE, run: reportCommand },
   presets: {
     summary: 'presets   list the named presets',
     run: async () => {
@@ -69,7 +78,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (!spec) throw new UsageError(`unknown command "${name}"\n${help()}`);
     const args = parseArgs(rest, spec.booleans);
     const every = Number(process.env.MIMLAB_LOG_EVERY ?? 10);
-    return await spec.run(args, { reporter: combine(ipcReporter(), consoleReporter(every)), print });
+    // diagnosticHooks: reconstructions and attention maps every sample.every steps (src/diagnostics).
+    return await spec.run(args, { reporter: combine(ipcReporter(), consoleReporter(every)), print, hooks: diagnosticHooks });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof DatasetError || err instanceof UsageError) {
       process.stderr.write(`error: ${err.message}\n`);

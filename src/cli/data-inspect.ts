@@ -64,14 +64,30 @@ export async function dataInspect(config: Config, outPng: string): Promise<strin
   lines.push(`corrupt   ${corruptNote}`);
   for (const f of corrupt) lines.push(`          ${f}`);
   if (tiles.length > 0) {
-    const grid = imageGrid(tiles, COLS, 2);
+    const zoom = Math.max(1, Math.floor(96 / d.imageSize)); // 32 px tiles are too small to judge by eye
+    const grid = imageGrid(tiles.map((t) => upscale(t, zoom)), COLS, 2);
     mkdirSync(dirname(outPng), { recursive: true });
     writeFileSync(outPng, encodePng(grid.data, grid.width, grid.height, grid.channels as 1 | 3));
-    lines.push(`grid      ${outPng} (rows: centre view, augmented view)`);
+    lines.push(`grid      ${outPng} (rows: centre view, augmented view; ${zoom}× nearest-neighbour zoom)`);
   }
   return lines.join('\n');
 }
 
 function blank(size: number, channels: number): RawImage {
   return { width: size, height: size, channels, data: new Uint8Array(size * size * channels).fill(255) };
+}
+
+/** Nearest-neighbour zoom: keeps pixel edges visible, unlike bilinear. */
+function upscale(img: RawImage, k: number): RawImage {
+  if (k === 1) return img;
+  const w = img.width * k;
+  const c = img.channels;
+  const data = new Uint8Array(w * img.height * k * c);
+  for (let y = 0; y < img.height * k; y++) {
+    for (let x = 0; x < w; x++) {
+      const src = (Math.floor(y / k) * img.width + Math.floor(x / k)) * c;
+      for (let ch = 0; ch < c; ch++) data[(y * w + x) * c + ch] = img.data[src + ch];
+    }
+  }
+  return { width: w, height: img.height * k, channels: c, data };
 }

@@ -1,7 +1,7 @@
 // Per-channel normalisation. Config values win; otherwise the statistics of the train split are
 // computed once (deterministic subsample, centre view) and cached as <runDir>/data-stats.json, so a
 // resumed run normalises exactly as before even if the dataset folder has grown.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema';
 import { centreView } from './transforms';
@@ -98,7 +98,8 @@ export async function resolveNormalisation(config: Config, dataset: Dataset, run
   const cached = file ? readCache(file, key) : null;
   if (cached) return { mean: cached.mean, std: cached.std, source: 'cache' };
   const stats = await computeStats(dataset.train, imageSize, channels);
-  if (file) {
+  if (file && runDir) {
+    mkdirSync(runDir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ ...key, ...stats }, null, 2) + '\n');
     renameSync(tmp, file); // atomic: readers never see a half-written file

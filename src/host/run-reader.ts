@@ -190,8 +190,12 @@ export function readRunSummary(runDir: string, hasLiveJob = false, isLiveProbe?:
 }
 
 /** All runs under `runsDir`, newest first. */
-export function readRunSummaries(runsDir: string, isLiveRun: (runDir: string) => boolean = () => false): RunSummary[] {
+export function readRunSummaries(
+  runsDir: string,
+  isLiveRun: (runDir: string) => boolean = () => false,
+  isLiveProbe: (runDir: string, probeId: string) => boolean = () => false,
+): RunSummary[] {
   return listRunDirs(runsDir)
-    .map((d) => readRunSummary(d, isLiveRun(d)))
+    .map((d) => readRunSummary(d, isLiveRun(d), (id) => isLiveProbe(d, id)))
     .sort((a, b) => b.startedAt - a.startedAt || a.runId.localeCompare(b.runId));
 }

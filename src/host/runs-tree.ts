@@ -29,10 +29,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   /** Re-reads the runs folder now. */
   reload(): void {
-    const runs = readRunSummaries(this.deps.runsDir(), this.deps.isLiveRun).map((r) => ({
-      ...r,
-      probes: r.probes.map((p) => (p.state !== 'done' && this.deps.isLiveProbe(r.runDir, p.id) ? { ...p, state: 'running' } : p)),
-    }));
+    const runs = readRunSummaries(this.deps.runsDir(), this.deps.isLiveRun, this.deps.isLiveProbe);
     const key = JSON.stringify(runs);
     if (key !== this.lastKey) {
       this.lastKey = key;

@@ -35,10 +35,21 @@ export interface SampleManifest {
   strips: string[];
   /** Masked patch indices per image (1 = masked convention; indices into the grid, row-major). */
   masked: number[][];
+  /**
+   * Layout of the PNGs for people (strips and attention maps): each tile is imageSize·scale pixels, with `pad`
+   * white pixels around and between tiles. `reconstruction.png` is always 1×, no padding. Absent = 1×, no pad.
+   */
+  display?: { scale: number; pad: number };
+  /** Milliseconds spent computing and writing this sample (for the sampling-overhead budget). */
+  elapsedMs?: number;
   encoderAttention: {
     layers: number;
     heads: number;
-    /** cls→patch attention, JSON file: number[image][layer][head + avg][patch]; each row sums to 1. */
+    /**
+     * cls→patch attention of the encoder run on all patches, JSON file: number[image][layer][head + avg][patch],
+     * patches in grid order. The cls→cls weight is dropped and the rest renormalised, so each row sums to 1;
+     * `avg` is the mean of the renormalised head rows.
+     */
     data: string;
     maps: AttentionMapRef[];
   };
@@ -46,8 +57,36 @@ export interface SampleManifest {
   regressorAttention: {
     /** Which masked patch (grid index) the query is, per image. */
     query: number[];
-    /** JSON file: number[image][layer][key], keys = visible patches then masked queries, per row sums to 1. */
+    /**
+     * JSON file: number[image][layer][key], keys = visible patches then masked queries, per row sums to 1
+     * (the cls key is dropped and each head's row renormalised, then heads are averaged).
+     */
     data: string;
+    /** Grid index of each key, per image (the order used in `data`); absent in older samples. */
+    keys?: number[][];
     maps: AttentionMapRef[];
   } | null;
+}
+
+/** Folder of an attentive probe's attention maps, inside `probes/<id>/`. */
+export const PROBE_ATTENTION_DIR = 'attention';
+
+/** `probes/<id>/attention/attention.json`: the probe query's attention over patches for the sample batch. */
+export interface ProbeAttentionManifest {
+  probeId: string;
+  imageSize: number;
+  patchSize: number;
+  grid: [number, number];
+  /** Test-split indices and labels of the images (the run's fixed sample batch). */
+  indices: number[];
+  labels: number[];
+  heads: number;
+  /**
+   * number[image][head + avg][patch], patches in grid order. A cls key, if the probe attends to one, is dropped
+   * and the patch weights renormalised, so each row sums to 1; `avg` is the mean of the head rows.
+   */
+  data: number[][][];
+  /** PNG overlays, one tile per image (layout as `SampleManifest.display`). */
+  maps: { head: number | 'avg'; png: string }[];
+  display: { scale: number; pad: number };
 }

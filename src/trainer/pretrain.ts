@@ -133,6 +133,8 @@ export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; s
   let error: string | undefined;
   try {
     while (step < config.train.steps) {
+      // On wasm a step only awaits microtasks; yield to the event loop so signals and IPC `stop` get through.
+      await new Promise((resolve) => setImmediate(resolve));
       if (stop.requested) {
         final = 'stopped';
         break;

@@ -16,8 +16,8 @@ test('data inspect summarises the synthetic dataset and writes a grid PNG', asyn
     assert.match(text, /disc, ring, square/);
     assert.match(text, /32×32, 3 channels/);
     const grid = decodeImage(readFileSync(out), out);
-    // 16 images → 2 blocks of (centre row + augmented row), 8 columns of 32 px with 2 px padding.
-    assert.deepEqual([grid.width, grid.height], [8 * 34 + 2, 4 * 34 + 2]);
+    // 16 images → 2 blocks of (centre row + augmented row), 8 columns of 32 px zoomed 3×, 2 px padding.
+    assert.deepEqual([grid.width, grid.height], [8 * 98 + 2, 4 * 98 + 2]);
   } finally {
     cleanup();
   }

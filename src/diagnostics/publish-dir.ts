@@ -1,0 +1,43 @@
+// Publishes a finished folder in one rename, so readers (the run panel, the report) never see half of it.
+// Temporary names start with a dot: they never match the `^\d+$` step folders readers list.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+function writeSynced(path: string, data: Uint8Array | string): void {
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes `files` (in insertion order: put the manifest last) into a temporary sibling folder, then renames it to
+ * `dest`. A folder already at `dest` (e.g. a resumed run sampling the same step again) is replaced.
+ */
+export function publishDir(dest: string, files: Map<string, Uint8Array | string>): void {
+  const parent = dirname(dest);
+  const name = basename(dest);
+  mkdirSync(parent, { recursive: true });
+  const tmp = join(parent, `.tmp-${name}-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  try {
+    for (const [file, data] of files) writeSynced(join(tmp, file), data);
+    if (existsSync(dest)) {
+      // rename() cannot replace a non-empty folder: move the old one aside first, drop it after.
+      const old = join(parent, `.old-${name}-${process.pid}`);
+      rmSync(old, { recursive: true, force: true });
+      renameSync(dest, old);
+      renameSync(tmp, dest);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(tmp, dest);
+    }
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,50 @@
+// The training-time sampler (a StepHook): every `sample.every` steps and at the last step, reconstructions and
+// attention maps of the fixed sample batch go to `samples/<step>/` and a `sample` event goes to the reporter.
+// It only reads the model (evaluation pass, see eval-forward.ts) and the test split, so training is unchanged.
+import type { Config } from '../config/schema';
+import { RUN_FILES } from '../protocol/run-files';
+import { sampleDirName } from '../protocol/samples';
+import type { StepHook, TrainContext } from '../trainer/pretrain';
+import { loadSampleBatch, type SampleBatch } from './sample-batch';
+import { computeSample } from './sample-step';
+import { writeSampleDir } from './write-sample';
+
+/** Whether `step` (1-based, after the update) is a sample step of this config. */
+export function isSampleStep(step: number, config: Config): boolean {
+  const every = config.sample.every;
+  return every > 0 && (step % every === 0 || step === config.train.steps);
+}
+
+/** Computes and writes one sample; returns the folder (relative to the run) and its files. */
+export async function writeSample(ctx: TrainContext, batch: SampleBatch, step: number): Promise<{ dir: string; files: string[]; ms: number }> {
+  const t0 = performance.now();
+  const { manifest, files } = await computeSample(ctx.model, batch, step);
+  manifest.elapsedMs = Math.round(performance.now() - t0); // the write itself is a few ms more
+  const names = writeSampleDir(ctx.run.dir, manifest, files);
+  return { dir: `${RUN_FILES.samples}/${sampleDirName(step)}`, files: names, ms: performance.now() - t0 };
+}
+
+/**
+ * A sampler hook for one run. The sample batch is loaded on first use and kept. A failure is logged as a
+ * warning and never stops training: diagnostics must not cost a long run.
+ */
+export function createSampler(): StepHook {
+  let batch: SampleBatch | null = null;
+  return async (step, ctx) => {
+    if (!isSampleStep(step, ctx.config)) return;
+    try {
+      batch ??= await loadSampleBatch(ctx.config, ctx.dataset, ctx.norm);
+      const r = await writeSample(ctx, batch, step);
+      ctx.reporter.emit({ type: 'sample', sample: { step, dir: r.dir, files: r.files } });
+    } catch (err) {
+      const message = `sampling at step ${step} failed: ${err instanceof Error ? err.message : String(err)}`;
+      ctx.run.log(`warn: ${message}`);
+      ctx.reporter.emit({ type: 'log', level: 'warn', message });
+    }
+  };
+}
+
+/** Hooks for `JobContext.hooks`: the sampler when `sample.every` > 0. */
+export function diagnosticHooks(config: Config): StepHook[] {
+  return config.sample.every > 0 ? [createSampler()] : [];
+}

@@ -1,0 +1,25 @@
+// Extension entry: wires the Controller (runs, tree, panels, status bar) and the commands.
+// deactivate() returns the promise of every trainer child's shutdown, so none outlives the editor.
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { Controller } from './controller';
+
+let controller: Controller | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('MIM Lab', { log: true });
+  context.subscriptions.push(log);
+  const c = new Controller(context, log);
+  controller = c;
+  context.subscriptions.push(c);
+  context.subscriptions.push(vscode.window.createTreeView('mimLab.runs', { treeDataProvider: c.tree, canSelectMany: true, showCollapseAll: true }));
+  context.subscriptions.push(...registerCommands(c));
+  void vscode.commands.executeCommand('setContext', 'mimLab.active', true);
+  log.info(`MIM Lab activated; runs folder ${c.runsDir()}`);
+}
+
+export function deactivate(): Promise<void> | undefined {
+  const c = controller;
+  controller = undefined;
+  return c?.shutdown();
+}

@@ -1,0 +1,134 @@
+// Attentive probe (CAE paper, DESIGN.md §4): one cross-attention block whose single learnable query (zero-init)
+// attends over all frozen encoder tokens — LayerNorm on q, k and v, multi-head, no MLP, no residual — then
+// BatchNorm without affine and a linear classifier. As in CAE's AttentiveBlock, keys carry the fixed position
+// embedding and values do not.
+//
+// Computation. With one query per image the block reassociates exactly, which matters on a 2-core CPU:
+//   score_{t,h} = k_{t,h}·q_h/√dh,   k_t = (γk⊙x̂k_t + βk)·Wk    ⇒  score_{t,h} = x̂k_t·(γk⊙u_h) + βk·u_h,  u_h = Wk[:,h]·q_h/√dh
+//   ctx_h = Σ_t p_{t,h}·v_{t,h},     v_t = (γv⊙x̂v_t + βv)·Wv + bv ⇒  ctx_h = (γv⊙Σ_t p_{t,h}·x̂v_t + βv)·Wv[:,h] + bv[h]   (Σ_t p = 1)
+// where x̂ is the parameter-free LayerNorm of the frozen tokens (x̂k of token+position, x̂v of the token),
+// computed once per probe. The per-token cost drops from 2·D² (projecting every key and value) to (H + …)·D.
+// The reference form (project every token, then multi-head attention) is checked against this one in the tests.
+import { applyLayerNorm, applyLinear, createLayerNorm, createLinear } from '../ml/blocks';
+import { ParamStore } from '../ml/params';
+import { tf, type Tensor, type Tensor2D, type Variable } from '../ml/tf';
+import { BatchNormNoAffine } from './batchnorm';
+import { takeRows, type Batcher, type ProbeHead } from './head';
+
+const HEAD_STD = 0.01;
+const LN_EPS = 1e-6;
+
+export interface AttentiveSpec {
+  dim: number;
+  heads: number;
+  numClasses: number;
+  seed: number;
+}
+
+export class AttentiveHead implements ProbeHead {
+  readonly store: ParamStore;
+  private readonly bn: BatchNormNoAffine;
+  /** [D, H]: 1 where channel j belongs to head h. Selects per-head slices without gather. */
+  private readonly headMask: Tensor2D;
+
+  constructor(readonly spec: AttentiveSpec) {
+    const { dim: D, heads: H } = spec;
+    if (D % H !== 0) throw new RangeError(`attentive probe: heads (${H}) must divide the encoder width (${D})`);
+    const s = new ParamStore(spec.seed, 'probe-attentive');
+    s.create('query', [D], { kind: 'zeros' });
+    for (const n of ['normq', 'normk', 'normv']) createLayerNorm(s, n, D);
+    createLinear(s, 'attn.q', D, D);
+    createLinear(s, 'attn.k', D, D, false); // CAE's CrossAttention: q and v biases, none on k
+    createLinear(s, 'attn.v', D, D);
+    createLinear(s, 'attn.proj', D, D);
+    createLinear(s, 'head', D, spec.numClasses, true, HEAD_STD);
+    this.store = s;
+    this.bn = new BatchNormNoAffine(D);
+    const dh = D / H;
+    const mask = new Float32Array(D * H);
+    for (let j = 0; j < D; j++) mask[j * H + Math.floor(j / dh)] = 1;
+    this.headMask = tf.tensor2d(mask, [D, H]);
+  }
+
+  get params(): Variable[] {
+    return this.store.variables();
+  }
+
+  /** The learnable query after LN_q and W_q: [1, D], shared by every image. */
+  queryVector(): Tensor2D {
+    const D = this.spec.dim;
+    return applyLinear(this.store, 'attn.q', applyLayerNorm(this.store, 'normq', tf.reshape(this.store.get('query'), [1, D]) as Tensor2D));
+  }
+
+  /** x̂k, x̂v [B·T, D] → attention probabilities [B, H, T] (each row sums to 1) and the block output [B, D]. */
+  attend(xk: Tensor2D, xv: Tensor2D, batch: number): { probs: Tensor; out: Tensor2D } {
+    const { dim: D, heads: H } = this.spec;
+    const T = xk.shape[0] / batch;
+    const s = this.store;
+    const qBlocks = tf.mul(tf.reshape(this.queryVector(), [D, 1]), this.headMask); // [D, H]: column h = q's head-h slice
+    const u = tf.mul(tf.matMul(s.get('attn.k.w') as Tensor2D, qBlocks), 1 / Math.sqrt(D / H)); // [D, H]
+    const wScore = tf.mul(u, tf.reshape(s.get('normk.g'), [D, 1])); // γk ⊙ u_h
+    const bScore = tf.matMul(tf.reshape(s.get('normk.b'), [1, D]), u); // βk·u_h, [1, H] (constant over t)
+    const scores = tf.add(tf.matMul(xk, wScore as Tensor2D), bScore); // [B·T, H]
+    const probs = tf.softmax(tf.transpose(tf.reshape(scores, [batch, T, H]), [0, 2, 1]), -1); // [B, H, T]
+    const pooled = tf.matMul(probs as tf.Tensor3D, tf.reshape(xv, [batch, T, D]) as tf.Tensor3D); // [B, H, D]
+    const vIn = tf.add(tf.mul(pooled, s.get('normv.g')), s.get('normv.b')); // LN_v's affine, after pooling
+    const vAll = applyLinear(s, 'attn.v', tf.reshape(vIn, [batch * H, D]) as Tensor2D); // [B·H, D]: row (b,h) projects head h's pool
+    const ctx = tf.sum(tf.mul(tf.reshape(vAll, [batch, H, D]), tf.transpose(this.headMask)), 1) as Tensor2D; // keep head h's slice of row h
+    return { probs, out: applyLinear(s, 'attn.proj', ctx) };
+  }
+
+  /** inputs: [x̂k, x̂v], each [B·T, D]. */
+  logits(inputs: readonly Tensor[], batch: number, train: boolean): Tensor2D {
+    const { out } = this.attend(inputs[0] as Tensor2D, inputs[1] as Tensor2D, batch);
+    return applyLinear(this.store, 'head', this.bn.apply(out, train));
+  }
+
+  afterStep(): void {
+    this.bn.commit();
+  }
+
+  dispose(): void {
+    this.store.dispose();
+    this.bn.dispose();
+    this.headMask.dispose();
+  }
+}
+
+/** Parameter-free LayerNorm of each D-row (eps as the encoder's), optionally after adding the position row. */
+function normaliseRows(tokens: Float32Array, dim: number, tokensPerImage: number, pos: Float32Array | null): Float32Array {
+  const out = new Float32Array(tokens.length);
+  const row = new Float64Array(dim);
+  for (let r = 0; r < tokens.length / dim; r++) {
+    const t = r % tokensPerImage; // 0 = cls, whose position embedding is zero
+    let mean = 0;
+    for (let j = 0; j < dim; j++) {
+      row[j] = tokens[r * dim + j] + (pos && t > 0 ? pos[(t - 1) * dim + j] : 0);
+      mean += row[j];
+    }
+    mean /= dim;
+    let v = 0;
+    for (let j = 0; j < dim; j++) v += (row[j] - mean) ** 2;
+    const inv = 1 / Math.sqrt(v / dim + LN_EPS);
+    for (let j = 0; j < dim; j++) out[r * dim + j] = (row[j] - mean) * inv;
+  }
+  return out;
+}
+
+/** The frozen half of the block, once per probe: x̂k = norm(token + pos), x̂v = norm(token). */
+export function normaliseTokens(tokens: Float32Array, dim: number, tokensPerImage: number, pos: Float32Array): { xk: Float32Array; xv: Float32Array } {
+  return { xk: normaliseRows(tokens, dim, tokensPerImage, pos), xv: normaliseRows(tokens, dim, tokensPerImage, null) };
+}
+
+/** Batches of pre-normalised tokens: [x̂k, x̂v], each [B·T, D]. */
+export function tokenBatcher(xk: Float32Array, xv: Float32Array, dim: number, tokensPerImage: number, labels: Int32Array): Batcher {
+  const width = tokensPerImage * dim;
+  return {
+    n: labels.length,
+    labels,
+    make: (idx) => [
+      tf.tensor2d(takeRows(xk, width, idx), [idx.length * tokensPerImage, dim]),
+      tf.tensor2d(takeRows(xv, width, idx), [idx.length * tokensPerImage, dim]),
+    ],
+  };
+}

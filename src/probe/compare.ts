@@ -1,0 +1,106 @@
+// `mim-lab compare`: one table over run folders — algorithm, the config values that differ between the runs,
+// final losses, and each probe's top-1 (pretrained and, where probed, the random-init baseline).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { flatten } from '../config/resolve';
+import { parseJsonLines, PROBE_KINDS, RUN_FILES, type MetricsRow, type ProbeKind, type ProbeResult, type RunStatus } from '../protocol/run-files';
+
+export type TableFormat = 'text' | 'markdown' | 'csv';
+
+/** Leaves that never describe the experiment (where it ran, how often it logged). */
+const IGNORED = /^(backend|data\.path|data\.prefetch|train\.logEvery|train\.checkpointEvery|train\.keepCheckpoints|sample\.|monitor\.)/;
+
+export interface RunRow {
+  run: string;
+  algorithm: string;
+  state: string;
+  step: number | null;
+  config: Record<string, unknown>;
+  last: MetricsRow | null;
+  /** Best-known result per kind: pretrained (latest checkpoint probed) and random init. */
+  probes: Partial<Record<ProbeKind, ProbeResult>>;
+  random: Partial<Record<ProbeKind, ProbeResult>>;
+}
+
+function readJsonOrNull<T>(file: string): T | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Later checkpoint wins, then the later finish: the number that describes the run as it is now. */
+function better(a: ProbeResult | undefined, b: ProbeResult): boolean {
+  if (!a) return true;
+  return b.checkpointStep !== a.checkpointStep ? b.checkpointStep > a.checkpointStep : b.finishedAt > a.finishedAt;
+}
+
+export function readRunRow(runDir: string): RunRow {
+  const config = readJsonOrNull<Record<string, unknown>>(join(runDir, RUN_FILES.config));
+  if (!config) throw new Error(`not a run folder (no readable ${RUN_FILES.config}): ${runDir}`);
+  const status = readJsonOrNull<RunStatus>(join(runDir, RUN_FILES.status));
+  const metricsFile = join(runDir, RUN_FILES.metrics);
+  const metrics = existsSync(metricsFile) ? parseJsonLines<MetricsRow>(readFileSync(metricsFile, 'utf8')) : [];
+  const row: RunRow = {
+    run: basename(runDir), algorithm: String(config.algorithm ?? '?'), state: status?.state ?? 'unknown', step: status?.step ?? null,
+    config: flatten(config), last: metrics[metrics.length - 1] ?? null, probes: {}, random: {},
+  };
+  const probesDir = join(runDir, RUN_FILES.probes);
+  for (const id of existsSync(probesDir) ? readdirSync(probesDir) : []) {
+    const r = readJsonOrNull<ProbeResult>(join(probesDir, id, 'result.json'));
+    if (!r || !(PROBE_KINDS as readonly string[]).includes(r.kind) || typeof r.top1 !== 'number') continue;
+    const slot = r.randomInit ? row.random : row.probes;
+    if (better(slot[r.kind], r)) slot[r.kind] = r;
+  }
+  return row;
+}
+
+/** Config leaves whose values differ between the runs, as `key=value` per run. */
+export function configDifferences(rows: readonly RunRow[]): string[][] {
+  const keys = new Set(rows.flatMap((r) => Object.keys(r.config)));
+  const differing = [...keys].filter((k) => !IGNORED.test(k) && new Set(rows.map((r) => JSON.stringify(r.config[k]))).size > 1).sort();
+  return rows.map((r) => differing.map((k) => `${k}=${r.config[k] === undefined ? '-' : typeof r.config[k] === 'string' ? r.config[k] : JSON.stringify(r.config[k])}`));
+}
+
+const pct = (r: ProbeResult | undefined): string => (r ? (r.top1 * 100).toFixed(1) : '-');
+const num = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x.toPrecision(4));
+
+export interface Table {
+  header: string[];
+  rows: string[][];
+}
+
+export function buildTable(rows: readonly RunRow[]): Table {
+  const diffs = configDifferences(rows);
+  const randomKinds = PROBE_KINDS.filter((k) => rows.some((r) => r.random[k]));
+  const header = ['run', 'algorithm', 'config', 'state', 'step', 'loss', 'loss_main', 'loss_align',
+    ...PROBE_KINDS.map((k) => `${k} top-1 %`), ...randomKinds.map((k) => `${k} (random init) %`)];
+  const body = rows.map((r, i) => [
+    r.run, r.algorithm, rows.length > 1 ? diffs[i].join(' ') || '(same)' : String(r.config.preset ?? ''), r.state, r.step === null ? '-' : String(r.step),
+    num(r.last?.loss), num(r.last?.loss_main), num(r.last?.loss_align ?? null),
+    ...PROBE_KINDS.map((k) => pct(r.probes[k])), ...randomKinds.map((k) => pct(r.random[k])),
+  ]);
+  return { header, rows: body };
+}
+
+function csvCell(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function formatTable(t: Table, format: TableFormat): string {
+  switch (format) {
+    case 'csv':
+      return [t.header, ...t.rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+    case 'markdown': {
+      const esc = (s: string): string => s.replace(/\|/g, '\\|');
+      const line = (r: string[]): string => `| ${r.map(esc).join(' | ')} |`;
+      return [line(t.header), `|${t.header.map(() => ' --- ').join('|')}|`, ...t.rows.map(line)].join('\n') + '\n';
+    }
+    case 'text': {
+      const widths = t.header.map((h, c) => Math.max(h.length, ...t.rows.map((r) => r[c].length)));
+      const line = (r: string[]): string => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+      return [line(t.header), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(line)].join('\n') + '\n';
+    }
+  }
+}

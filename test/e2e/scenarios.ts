@@ -1,0 +1,221 @@
+// The seven end-to-end scenarios of issue 7, run in order in one code-server window. Scenario 2 creates the
+// run that 4 probes; each waits on conditions (tree labels, data attributes the panels set, files on disk).
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import type { CodeServer } from './code-server';
+import { listProcesses } from './processes';
+import { Workbench, waitInFrame } from './workbench';
+
+export interface Ctx { wb: Workbench; page: Page; server: CodeServer; out: string; state: Record<string, string> }
+export interface Scenario { name: string; fatal?: boolean; run(ctx: Ctx): Promise<void> }
+
+const CAE_DONE = '20261120-100000-cae-tiny';
+const MAE_DONE = '20261120-110000-mae-tiny';
+
+function runIds(ctx: Ctx): string[] {
+  return existsSync(ctx.server.runsDir) ? readdirSync(ctx.server.runsDir).sort() : [];
+}
+
+function readStatus(ctx: Ctx, runId: string): { state: string; step: number; checkpointStep: number } {
+  return JSON.parse(readFileSync(join(ctx.server.runsDir, runId, 'status.json'), 'utf8'));
+}
+
+async function until<T>(fn: () => T | undefined | null | false, what: string, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      const v = fn();
+      if (v) return v;
+    } catch {
+      // not there yet (file being written)
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function trainerProcesses(runDir: string): number[] {
+  return listProcesses().filter((p) => p.cmd.includes('dist/trainer.js') && p.cmd.includes(runDir)).map((p) => p.pid);
+}
+
+/** Starts a run from the palette (preset + overrides) and returns the new run id once its folder exists. */
+async function newRun(ctx: Ctx, preset: string, overrides: string): Promise<string> {
+  const before = new Set(runIds(ctx));
+  await ctx.wb.runCommand('MIM Lab: New Pretraining Run');
+  await ctx.wb.quickPick(preset);
+  await ctx.wb.inputBox(overrides, 'New Pretraining Run (2/2)');
+  return until(() => runIds(ctx).find((id) => !before.has(id)), 'a new run folder', 60_000);
+}
+
+async function runPanel(ctx: Ctx, runId: string, timeoutMs = 30_000): Promise<Frame> {
+  return ctx.wb.panelFrame('run', (b) => b.runId === runId, timeoutMs);
+}
+
+async function points(frame: Frame): Promise<number> {
+  return frame.evaluate(() => Number(document.getElementById('loss-chart')?.dataset.points ?? 0));
+}
+
+async function expectPanelContent(frame: Frame, minPoints: number): Promise<void> {
+  await waitInFrame(frame, () => Number(document.getElementById('loss-chart')?.dataset.points ?? 0) > 0 && document.getElementById('loss-chart'), 'loss chart points');
+  const n = await points(frame);
+  if (n < minPoints) throw new Error(`loss chart has ${n} points, expected ≥ ${minPoints}`);
+  // The canvas really has pixels drawn (not just a data attribute).
+  await waitInFrame(frame, () => {
+    const c = document.getElementById('loss-chart') as HTMLCanvasElement | null;
+    const ctx = c?.getContext('2d');
+    if (!c || !ctx || c.width === 0) return false;
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let painted = 0;
+    for (let i = 3; i < d.length; i += 4 * 7) if (d[i] > 0) painted++;
+    return painted > 200;
+  }, 'pixels on the loss chart canvas');
+}
+
+async function expectSamples(frame: Frame, timeoutMs = 60_000): Promise<void> {
+  await waitInFrame(frame, () => document.getElementById('recon')?.dataset.step, 'a reconstruction strip', timeoutMs);
+  await waitInFrame(frame, () => Number(document.getElementById('heatmaps')?.dataset.drawn ?? 0) > 0, 'attention heatmaps', timeoutMs);
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: '1 activation and fixture runs',
+    fatal: true,
+    async run(ctx) {
+      const { wb } = ctx;
+      await wb.openRunsView();
+      await wb.waitRow(CAE_DONE, /completed · step 30\/30/);
+      await wb.waitRow(MAE_DONE, /completed/);
+      await wb.waitRow('20261121-090000-cae-tiny', /stopped · step 20\/30/);
+      await wb.waitRow('20261121-100000-cae-tiny', /interrupted/);
+      await wb.waitRow('20261121-110000-cae-tiny', /failed/);
+      await wb.waitRow('20261121-120000-cae-tiny', /diverged/);
+      await wb.expand(wb.runRow(CAE_DONE));
+      await wb.page.locator('.monaco-list-row[aria-label^="Probes"]').first().waitFor();
+      await wb.runRow(CAE_DONE).click();
+      const frame = await runPanel(ctx, CAE_DONE);
+      await expectPanelContent(frame, 30);
+      await expectSamples(frame);
+      await waitInFrame(frame, () => document.querySelector('#probe-table tr[data-probe-kind="attentive"][data-top1]'), 'fixture probe row');
+    },
+  },
+  {
+    name: '2 new run from the palette trains live and completes',
+    async run(ctx) {
+      const { wb } = ctx;
+      const runId = await newRun(ctx, 'cae-tiny', 'train.steps=240 sample.every=40 train.checkpointEvery=40');
+      ctx.state.trained = runId;
+      await wb.waitRow(runId, /running/, 30_000);
+      const frame = await runPanel(ctx, runId);
+      const p1 = await waitInFrame(frame, () => Number(document.getElementById('loss-chart')?.dataset.points ?? 0), 'first points');
+      await waitInFrame(frame, () => document.body.dataset.state === 'running' || document.body.dataset.state === 'completed', 'panel state');
+      const grown = await (async (): Promise<number> => {
+        const end = Date.now() + 60_000;
+        while (Date.now() < end) {
+          const n = await points(frame);
+          if (n > p1) return n;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error(`chart stayed at ${p1} points`);
+      })();
+      if (!(grown > p1)) throw new Error('chart did not grow');
+      await expectSamples(frame, 90_000);
+      await wb.waitRow(runId, /completed · step 240\/240/, 120_000);
+      await waitInFrame(frame, () => document.body.dataset.state === 'completed', 'panel shows completed', 10_000);
+      await expectPanelContent(frame, 240);
+    },
+  },
+  {
+    name: '3 stop from the tree, resume from the checkpoint',
+    async run(ctx) {
+      const { wb } = ctx;
+      const runId = await newRun(ctx, 'cae-tiny', 'train.steps=600 train.checkpointEvery=25 sample.every=0');
+      const runDir = join(ctx.server.runsDir, runId);
+      await wb.waitRow(runId, /running/, 30_000);
+      await until(() => readStatus(ctx, runId).checkpointStep >= 25, 'a checkpoint', 60_000);
+      await wb.contextMenu(wb.runRow(runId), 'Stop Run');
+      await wb.waitRow(runId, /stopped/, 40_000);
+      await until(() => trainerProcesses(runDir).length === 0, 'the trainer process to exit', 10_000);
+      const stopped = readStatus(ctx, runId);
+      if (stopped.state !== 'stopped') throw new Error(`status.json says ${stopped.state}`);
+      if (stopped.checkpointStep !== stopped.step) throw new Error(`stopped at step ${stopped.step} but the last checkpoint is ${stopped.checkpointStep}: stop must checkpoint`);
+      if (stopped.step >= 600) throw new Error('the run completed before it could be stopped');
+      await wb.contextMenu(wb.runRow(runId), 'Resume Run');
+      await wb.waitRow(runId, /running|completed/, 30_000);
+      const frame = await runPanel(ctx, runId);
+      await wb.waitRow(runId, /completed · step 600\/600/, 120_000);
+      // Continued from the checkpoint: steps 1..600 exactly once each (a restart from 0 would repeat them).
+      const steps = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+      const bad = steps.findIndex((st, i) => st !== i + 1);
+      if (steps.length !== 600 || bad >= 0) throw new Error(`metrics steps not 1..600 once each (first mismatch at row ${bad}: ${steps[bad]})`);
+      await waitInFrame(frame, () => document.body.dataset.state === 'completed', 'panel shows completed', 20_000);
+      await expectPanelContent(frame, 600);
+      if (trainerProcesses(runDir).length) throw new Error('trainer still alive after completion');
+    },
+  },
+  {
+    name: '4 attentive probe from the context menu',
+    async run(ctx) {
+      const { wb } = ctx;
+      const runId = ctx.state.trained ?? CAE_DONE;
+      await wb.contextMenu(wb.runRow(runId), 'Run Attentive Probe');
+      await wb.notification(/attentive probe/i, 30_000);
+      const frame = await runPanel(ctx, runId);
+      const top1 = await waitInFrame(frame, () => document.querySelector('#probe-table tr[data-probe-kind="attentive"][data-top1]')?.getAttribute('data-top1'), 'attentive top-1 in the panel', 120_000);
+      if (!(Number(top1) >= 0 && Number(top1) <= 1)) throw new Error(`bad top-1 ${top1}`);
+      await wb.expand(wb.runRow(runId));
+      await wb.expand(wb.page.locator(`.monaco-list-row[aria-label^="Probes"]`).first());
+      await wb.page.locator('.monaco-list-row', { hasText: /attentive/ }).filter({ hasText: /top-1/ }).first().waitFor({ timeout: 30_000 });
+    },
+  },
+  {
+    name: '5 window reload restores the run panel',
+    async run(ctx) {
+      const { wb, page } = ctx;
+      await wb.closeAllEditors();
+      await wb.runCommand('MIM Lab: Open Run Panel');
+      await wb.quickPick(CAE_DONE);
+      await expectPanelContent(await runPanel(ctx, CAE_DONE), 30);
+      await wb.runCommand('Developer: Reload Window');
+      await page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 30_000 });
+      await wb.waitReady();
+      const frame = await runPanel(ctx, CAE_DONE, 45_000);
+      await expectPanelContent(frame, 30);
+    },
+  },
+  {
+    name: '6 compare two runs',
+    async run(ctx) {
+      const { wb } = ctx;
+      await wb.closeAllEditors();
+      await wb.openRunsView();
+      await wb.runRow(CAE_DONE).click();
+      await wb.runRow(MAE_DONE).click({ modifiers: ['Control'] });
+      await wb.contextMenu(wb.runRow(MAE_DONE), 'Compare Runs');
+      const frame = await wb.panelFrame('compare');
+      await waitInFrame(frame, () => document.getElementById('compare-chart')?.dataset.series === '2', 'two overlaid curves');
+      const rows = await frame.evaluate(() => Array.from(document.querySelectorAll('#probe-table tbody tr')).map((r) => r.textContent ?? ''));
+      if (rows.length !== 2 || !rows.some((r) => /43\.8%/.test(r)) || !rows.some((r) => /28\.1%/.test(r))) throw new Error(`probe table: ${JSON.stringify(rows)}`);
+    },
+  },
+  {
+    name: '7 a config with an error is flagged and refused',
+    async run(ctx) {
+      const { wb, page } = ctx;
+      await wb.closeAllEditors();
+      const dir = join(ctx.server.workspace, 'configs');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'bad.mimlab.json'), '{\n  "preset": "cae-tiny",\n  "train": { "steps": "many" },\n  "loss": { "alignWeigth": 1 }\n}\n');
+      const before = runIds(ctx);
+      await page.keyboard.press('Control+P');
+      await wb.quickPick('bad.mimlab.json');
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+      await wb.runCommand('MIM Lab: Start Run from This Config File');
+      await wb.inputBox('', 'New Pretraining Run (2/2)');
+      const msg = await wb.notification(/cannot start the run/);
+      if (!/train\.steps|alignWeigth/.test(msg)) throw new Error(`unclear message: ${msg}`);
+      const after = runIds(ctx);
+      if (after.length !== before.length) throw new Error(`a run folder was created: ${after.filter((a) => !before.includes(a)).join(', ')}`);
+    },
+  },
+];
