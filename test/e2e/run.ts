@@ -17,7 +17,11 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 interface ConsoleEntry { type: string; text: string; url: string; at: number }
 
 /** Console errors that are expected noise of code-server itself (see the e2e note). */
-const EXPECTED_ERRORS = [/vsda/, /Failed to load resource: the server responded with a status of 404/, /sandbox/i];
+const EXPECTED_ERRORS = [
+  /vsda/, /Failed to load resource: the server responded with a status of 404/, /sandbox/i,
+  // A window reload in the web workbench: core parts that join shutdown complain (not ours).
+  /\[lifecycle\] Long running operations during shutdown are unsupported in the web/,
+];
 
 function isUnexpected(e: ConsoleEntry): boolean {
   if (e.type !== 'error') return false;

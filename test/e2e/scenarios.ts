@@ -160,6 +160,7 @@ export const SCENARIOS: Scenario[] = [
       const runId = ctx.state.trained ?? CAE_DONE;
       await wb.contextMenu(wb.runRow(runId), 'Run Attentive Probe');
       await wb.notification(/attentive probe/i, 30_000);
+      await wb.runRow(runId).click();
       const frame = await runPanel(ctx, runId);
       const top1 = await waitInFrame(frame, () => document.querySelector('#probe-table tr[data-probe-kind="attentive"][data-top1]')?.getAttribute('data-top1'), 'attentive top-1 in the panel', 120_000);
       if (!(Number(top1) >= 0 && Number(top1) <= 1)) throw new Error(`bad top-1 ${top1}`);
@@ -209,7 +210,13 @@ export const SCENARIOS: Scenario[] = [
       const before = runIds(ctx);
       await page.keyboard.press('Control+P');
       await wb.quickPick('bad.mimlab.json');
-      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+      // The JSON language service validates against the contributed schema: both mistakes are underlined…
+      await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error').length >= 2, undefined, { timeout: 30_000 });
+      // …and listed in Problems with the schema's words.
+      await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+      await page.locator('.markers-panel .monaco-list-row', { hasText: /Incorrect type\. Expected "integer"/ }).first().waitFor({ timeout: 15_000 });
+      await page.locator('.markers-panel .monaco-list-row', { hasText: /alignWeigth is not allowed/ }).first().waitFor({ timeout: 15_000 });
+      await page.locator('.monaco-editor').first().click();
       await wb.runCommand('MIM Lab: Start Run from This Config File');
       await wb.inputBox('', 'New Pretraining Run (2/2)');
       const msg = await wb.notification(/cannot start the run/);
