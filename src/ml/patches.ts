@@ -15,44 +15,37 @@ export function patchDim(g: PatchGeometry): number {
   return g.patchSize * g.patchSize * g.channels;
 }
 
-/** NHWC images [B, S, S, C] → patches [B, N, p·p·C], patches row-major, values ordered (row, col, channel) as MAE's patchify. */
-export function patchify(images: Float32Array, batch: number, g: PatchGeometry): Float32Array {
+/**
+ * Visits every pixel row of every patch in patch order: `visit(imageOffset, patchOffset, length)` where the
+ * first offset indexes NHWC images and the second the [B, N, p·p·C] patch array.
+ */
+function forEachPatchRow(batch: number, g: PatchGeometry, visit: (imageOffset: number, patchOffset: number, length: number) => void): void {
   const { imageSize: S, patchSize: p, channels: C } = g;
   const h = S / p;
-  const P = p * p * C;
-  const out = new Float32Array(batch * h * h * P);
   let o = 0;
   for (let b = 0; b < batch; b++) {
     for (let gy = 0; gy < h; gy++) {
       for (let gx = 0; gx < h; gx++) {
         for (let y = 0; y < p; y++) {
-          const row = ((b * S + gy * p + y) * S + gx * p) * C;
-          out.set(images.subarray(row, row + p * C), o);
+          visit(((b * S + gy * p + y) * S + gx * p) * C, o, p * C);
           o += p * C;
         }
       }
     }
   }
+}
+
+/** NHWC images [B, S, S, C] → patches [B, N, p·p·C], patches row-major, values ordered (row, col, channel) as MAE's patchify. */
+export function patchify(images: Float32Array, batch: number, g: PatchGeometry): Float32Array {
+  const out = new Float32Array(batch * g.imageSize * g.imageSize * g.channels);
+  forEachPatchRow(batch, g, (img, patch, len) => out.set(images.subarray(img, img + len), patch));
   return out;
 }
 
 /** Inverse of patchify: patches [B, N, p·p·C] → NHWC images. */
 export function unpatchify(patches: Float32Array, batch: number, g: PatchGeometry): Float32Array {
-  const { imageSize: S, patchSize: p, channels: C } = g;
-  const h = S / p;
-  const out = new Float32Array(batch * S * S * C);
-  let o = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let gy = 0; gy < h; gy++) {
-      for (let gx = 0; gx < h; gx++) {
-        for (let y = 0; y < p; y++) {
-          const row = ((b * S + gy * p + y) * S + gx * p) * C;
-          out.set(patches.subarray(o, o + p * C), row);
-          o += p * C;
-        }
-      }
-    }
-  }
+  const out = new Float32Array(batch * g.imageSize * g.imageSize * g.channels);
+  forEachPatchRow(batch, g, (img, patch, len) => out.set(patches.subarray(patch, patch + len), img));
   return out;
 }
 
