@@ -14,11 +14,20 @@ export function colormap(t: number): [number, number, number] {
   return [0, 1, 2].map((k) => Math.round(a[k] + (b[k] - a[k]) * f)) as [number, number, number];
 }
 
-/** Scales to [0, 1] by the maximum (attention rows are probabilities; the max shows the structure best). */
-export function normalizeMax(values: readonly (number | null)[]): number[] {
-  let max = 0;
-  for (const v of values) if (v !== null && Number.isFinite(v) && v > max) max = v;
-  return values.map((v) => (v === null || !Number.isFinite(v) || max <= 0 ? 0 : v / max));
+/**
+ * Scales to [0, 1] between the smallest and largest value (attention rows are probabilities that are often
+ * close to uniform; stretching the range shows where the mass goes). A constant row maps to 0.5.
+ */
+export function normalizeRange(values: readonly (number | null)[]): number[] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v === null || !Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const span = max - min;
+  return values.map((v) => (v === null || !Number.isFinite(v) ? 0 : span > 0 ? (v - min) / span : 0.5));
 }
 
 /**

@@ -1,5 +1,5 @@
 // Attention heatmaps over the patch grid, optionally overlaid on the image. Reused by the run panel and the report.
-import { colormap, normalizeMax } from './attention';
+import { colormap, normalizeRange } from './attention';
 import type { Tile } from './image-grid';
 
 export interface HeatmapOptions {
@@ -27,11 +27,11 @@ export function drawHeatmap(canvas: HTMLCanvasElement, o: HeatmapOptions): void 
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const showBase = o.overlay && o.base;
   if (showBase && o.base) ctx.drawImage(o.base.img, o.base.tile.sx, o.base.tile.sy, o.base.tile.sw, o.base.tile.sh, 0, 0, canvas.width, canvas.height);
-  const norm = normalizeMax(o.values);
+  const norm = normalizeRange(o.values);
   for (let p = 0; p < rows * cols; p++) {
     if (o.values[p] === null || o.values[p] === undefined) continue;
     const [r, g, b] = colormap(norm[p]);
-    ctx.fillStyle = `rgba(${r},${g},${b},${showBase ? 0.35 + 0.5 * norm[p] : 1})`;
+    ctx.fillStyle = `rgba(${r},${g},${b},${showBase ? 0.1 + 0.65 * norm[p] : 1})`;
     ctx.fillRect((p % cols) * px, Math.floor(p / cols) * px, px, px);
   }
   ctx.lineWidth = Math.max(1, px / 16);

@@ -61,8 +61,8 @@ export function renderConfig(el: HTMLElement, config: Record<string, unknown> | 
   }
   const rows = CONFIG_KEYS.map((k) => [k, configValue(config, k)] as const).filter(([, v]) => v !== undefined);
   el.append(
-    h('details', { open: true },
-      h('summary', {}, 'Config'),
+    h('details', { id: 'config-details' },
+      h('summary', {}, `Config: ${String(config.algorithm ?? '').toUpperCase()} ${String(config.preset ?? '')}, ${JSON.stringify(configValue(config, 'train.steps'))} steps, λ ${JSON.stringify(configValue(config, 'loss.alignWeight'))}, lr ${JSON.stringify(configValue(config, 'train.lr'))}`),
       h('dl', { className: 'kv-grid' }, ...rows.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, typeof v === 'string' ? v : JSON.stringify(v))))),
       h('details', {}, h('summary', {}, 'Full config.json'), h('pre', {}, JSON.stringify(config, null, 2)))),
   );

@@ -19,7 +19,7 @@ export const BASE_CONFIG: Config = {
   mask: { kind: 'block', count: 32, minBlock: 0 },
   teacher: { momentum: 0 },
   loss: { alignWeight: 2, target: 'pixels', normPix: true },
-  tokenizer: { path: '' },
+  tokenizer: { path: '', inputSize: 0, vocab: 512, steps: 600 },
   train: {
     steps: 600, batchSize: 64, microBatch: 0, seed: 0, lr: 5e-4, minLr: 1e-5, warmupSteps: 40,
     weightDecay: 0.05, beta1: 0.9, beta2: 0.999, clipGrad: 3, logEvery: 1, checkpointEvery: 50, keepCheckpoints: 2,

@@ -159,7 +159,7 @@ export function validateConfig(c: Config): Config {
     throw new ConfigError(`data.path is required for data.dataset=${c.data.dataset} (a folder holding the dataset files)`);
   }
   if (c.loss.target === 'tokens' && c.tokenizer.path.trim() === '') {
-    throw new ConfigError('tokenizer.path is required when loss.target=tokens (a TF.js tokenizer folder, see `mim-lab tokenizer train`)');
+    throw new ConfigError('tokenizer.path is required when loss.target=tokens: a TF.js tokenizer folder (see `mim-lab tokenizer train`), or `auto` to train one into the run folder first');
   }
   if (c.train.minLr > c.train.lr) throw new ConfigError(`train.minLr (${c.train.minLr}) must not exceed train.lr (${c.train.lr})`);
   return c;

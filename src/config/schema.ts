@@ -66,7 +66,14 @@ export interface Config {
     normPix: boolean;
   };
   tokenizer: {
+    /** TF.js tokenizer folder (token targets), or `auto`: `pretrain` first trains one into `<runDir>/tokenizer`. */
     path: string;
+    /** Side of the images the tokenizer sees (resized from data.imageSize, e.g. the paper's 112 px second view); 0 = its own input size. */
+    inputSize: number;
+    /** Code vocabulary: the size of a tokenizer trained here; once loaded, the loaded tokenizer's (the head width). */
+    vocab: number;
+    /** Training steps of a tokenizer trained by `tokenizer.path=auto` (and the default of `mim-lab tokenizer train`). */
+    steps: number;
   };
   train: {
     steps: number;
@@ -143,7 +150,10 @@ export const FIELDS: Record<string, FieldSpec> = {
   'loss.alignWeight': { type: { kind: 'number', min: 0 }, description: 'λ: weight of the latent alignment loss.' },
   'loss.target': { type: { kind: 'enum', values: ['pixels', 'tokens'] }, description: 'Prediction target.' },
   'loss.normPix': { type: { kind: 'bool' }, description: 'Per-patch normalised pixel targets.' },
-  'tokenizer.path': { type: { kind: 'string' }, description: 'TF.js tokenizer model folder (token targets).' },
+  'tokenizer.path': { type: { kind: 'string' }, description: 'Token targets: TF.js tokenizer folder (from `mim-lab tokenizer train`, or any TF.js encoder with per-patch logits/codes), or `auto` to train one into the run folder first.' },
+  'tokenizer.inputSize': { type: { kind: 'int', min: 0 }, description: 'Side in pixels of the images the tokenizer sees, resized from data.imageSize (the paper: 112 for a 224 px ViT-B/16); 0: the tokenizer\'s own input size. Its code grid must equal the ViT patch grid.' },
+  'tokenizer.vocab': { type: { kind: 'int', min: 1 }, description: 'Code vocabulary of a tokenizer trained here; replaced by the loaded tokenizer\'s vocabulary when a run starts (the width of the token head).' },
+  'tokenizer.steps': { type: { kind: 'int', min: 1 }, description: 'Training steps of a tokenizer trained by tokenizer.path=auto (default length of `mim-lab tokenizer train`).' },
   'train.steps': { type: { kind: 'int', min: 1 }, description: 'Optimizer steps.' },
   'train.batchSize': { type: { kind: 'int', min: 1 }, description: 'Images per optimizer step.' },
   'train.microBatch': { type: { kind: 'int', min: 0 }, description: 'Images per forward pass (0: whole batch); must divide batchSize.' },

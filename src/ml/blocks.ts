@@ -1,5 +1,5 @@
 // Transformer blocks (pre-LN, layer scale, drop path) as functions over a ParamStore and a name prefix.
-import { gelu, layerNorm, linear, multiHeadAttention, residual } from './layers';
+import { gelu, layerNorm, linear, multiHeadAttention, residual, selfAttention } from './layers';
 import type { ParamStore } from './params';
 import { tf, type Tensor, type Tensor2D } from './tf';
 
@@ -79,8 +79,7 @@ export function createBlock(s: ParamStore, p: string, spec: BlockSpec, layerId: 
 /** x [B·N, D] → [B·N, D]. */
 export function applyBlock(s: ParamStore, p: string, spec: BlockSpec, x: Tensor2D, run: BlockRun): Tensor2D {
   const qkv = applyLinear(s, `${p}.attn.qkv`, applyLayerNorm(s, `${p}.norm1`, x)); // [B·N, 3D]
-  const [q, k, v] = tf.split(qkv, 3, 1) as Tensor2D[];
-  const att = multiHeadAttention(q, k, v, run.batch, spec.heads);
+  const att = selfAttention(qkv, run.batch, spec.heads); // reads q, k, v out of qkv (no split on the fused path)
   if (run.capture) run.capture.push(tf.keep(att.probs));
   x = residual(x, applyLinear(s, `${p}.attn.proj`, att.out), gamma(s, `${p}.gamma1`), run.keep);
   return residual(x, applyMlp(s, `${p}.mlp`, applyLayerNorm(s, `${p}.norm2`, x)), gamma(s, `${p}.gamma2`), run.keep);

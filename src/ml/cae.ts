@@ -8,6 +8,7 @@ import type { LossParts, MimModel } from './model';
 import type { ModelSpec } from './model-spec';
 import { ParamStore } from './params';
 import { get2dSincosPosEmbed } from './posembed';
+import { headWidth, maskedObjective } from '../tokenizer/objective';
 import { tf, type Scalar, type Tensor, type Tensor2D } from './tf';
 import { createEncoder, dropPathRates, encode, splitCls } from './vit';
 
@@ -40,7 +41,7 @@ export class CaeModel implements MimModel {
     this.decoder = new ParamStore(spec.seed, 'decoder');
     for (let i = 0; i < spec.decoderDepth; i++) createBlock(this.decoder, `blocks.${i}`, spec.decoder, i + 1);
     createLayerNorm(this.decoder, 'norm', e.dim);
-    createLinear(this.decoder, 'head', e.dim, e.patchDim);
+    createLinear(this.decoder, 'head', e.dim, headWidth(spec.vocabSize, e.patchDim)); // pixels, or logits over the tokenizer's vocabulary
   }
 
   get trainable(): Record<string, ParamStore> {
@@ -101,12 +102,11 @@ export class CaeModel implements MimModel {
   losses(inp: MimInputs, targets: Tensor[]): LossParts {
     const zv = this.encodeVisible(inp);
     const latentPred = this.regress(zv, inp);
-    const pred = this.decode(latentPred, inp);
-    const main = tf.mean(tf.square(tf.sub(pred, inp.target))) as Scalar;
+    const { main, acc } = maskedObjective(this.decode(latentPred, inp), inp); // MSE on pixels or CE on tokens
     const align = tf.mean(tf.square(tf.sub(latentPred, targets[0]))) as Scalar;
     // With λ = 0 the alignment term stays out of the graph entirely (logged, contributes no gradient).
     const loss = this.spec.alignWeight > 0 ? (tf.add(main, tf.mul(align, this.spec.alignWeight)) as Scalar) : main;
-    return { loss, main, align };
+    return { loss, main, align, acc };
   }
 
   /** θ_t ← m·θ_t + (1−m)·θ_e (m = 0: a copy of the encoder). */

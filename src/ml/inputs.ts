@@ -18,13 +18,24 @@ export interface MimInputs {
   target: Tensor2D;
   /** Drop-path draws for this step; undefined in evaluation. */
   dropPath?: { seed: number; step: number };
+  /** Token targets (loss.target = tokens): codes of the masked patches [B·Nm] and their one-hot [B·Nm, V]. */
+  tokenCodes?: Int32Array;
+  tokenTarget?: Tensor2D;
 }
 
-export function buildInputs(images: Float32Array, masks: MaskBatch, geom: PatchGeometry, normPix: boolean, dropPath?: MimInputs['dropPath']): MimInputs {
+/** Tokenizer codes of every patch of every image [B·N] (grid order) and the vocabulary size. */
+export interface TokenCodes {
+  codes: Int32Array;
+  vocab: number;
+}
+
+export function buildInputs(images: Float32Array, masks: MaskBatch, geom: PatchGeometry, normPix: boolean, dropPath?: MimInputs['dropPath'], tokens?: TokenCodes): MimInputs {
   const P = patchDim(geom);
   const { B, N, Nv, Nm } = masks;
   const all = patchify(images, B, geom);
   const maskRows = gatherRows(all, P, N, masks.masked, Nm);
+  // Masked codes are picked on the CPU like the patches; the one-hot keeps the loss free of gather.
+  const tokenCodes = tokens ? Int32Array.from(masks.masked, (p, j) => tokens.codes[Math.floor(j / Nm) * N + p]) : undefined;
   return {
     batch: B,
     nVis: Nv,
@@ -35,11 +46,13 @@ export function buildInputs(images: Float32Array, masks: MaskBatch, geom: PatchG
     maskPatches: tf.tensor2d(maskRows, [B * Nm, P]),
     target: tf.tensor2d(normPix ? normalisePatches(maskRows, P) : maskRows, [B * Nm, P]),
     dropPath,
+    ...(tokens && tokenCodes ? { tokenCodes, tokenTarget: tf.tidy(() => tf.oneHot(tf.tensor1d(tokenCodes, 'int32'), tokens.vocab).toFloat() as Tensor2D) } : {}),
   };
 }
 
 export function disposeInputs(inp: MimInputs): void {
   tf.dispose([inp.visPatches, inp.maskPatches, inp.target]);
+  if (inp.tokenTarget) inp.tokenTarget.dispose();
 }
 
 /** Fixed position embeddings [N, D] gathered per sample → [B·k, D]. */

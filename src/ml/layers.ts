@@ -1,19 +1,29 @@
 // Building blocks on flattened token matrices [B·N, D]: TF.js has had gradient bugs in batched gather and in
 // batched-by-2-D matmul, and on wasm only plain 2-D matmuls are fast, so dense layers are always 2-D.
+// On wasm, LayerNorm, GELU, attention and the layer-scaled residual run as fused SIMD kernels
+// (src/ml/kernels/fused.ts); the straightforward TF.js versions below are the reference and the path on every
+// other backend (and on wasm with MIMLAB_FUSED=0). test/unit/ml/fused-kernels.test.ts checks they agree.
+import { attentionFits, fusedActive, fusedColSum, fusedCrossAttention, fusedGelu, fusedLayerNorm, fusedScaleAdd, fusedSelfAttention } from './kernels/fused';
 import { tf, type Tensor, type Tensor2D } from './tf';
+
+/** Σ over rows (a bias gradient): the fused column sum on wasm (tf.sum over axis 0 transposes first there). */
+function sumRows(dy: Tensor): Tensor {
+  return fusedActive() ? fusedColSum(dy) : tf.sum(dy, 0);
+}
 
 /**
  * y = x·W + b with a hand-written backward that transposes explicitly and uses plain 2-D matMuls
- * (the stock gradient uses transpose flags, which fall off XNNPACK's fast path on wasm).
+ * (the stock gradient uses transpose flags, which fall off XNNPACK's fast path on wasm). The forward is one
+ * fused matMul + bias (XNNPACK adds the bias in its output pass).
  */
 const linearWithBias = tf.customGrad(((x: Tensor, w: Tensor, b: Tensor, save: tf.GradSaveFunc) => {
   save([x, w]);
-  const value = tf.add(tf.matMul(x as Tensor2D, w as Tensor2D), b);
+  const value = tf.fused.matMul({ a: x as Tensor2D, b: w as Tensor2D, bias: b });
   return {
     value,
     gradFunc: (dy: Tensor, saved: Tensor[]) => {
       const [xs, ws] = saved as Tensor2D[];
-      return [tf.matMul(dy as Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as Tensor2D), tf.sum(dy, 0)];
+      return [tf.matMul(dy as Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as Tensor2D), sumRows(dy)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -36,6 +46,43 @@ export function linear(x: Tensor2D, w: Tensor, b?: Tensor): Tensor2D {
 
 /** LayerNorm over the last axis, eps 1e-6 as in BEiT/CAE/MAE. */
 export function layerNorm(x: Tensor2D, gamma: Tensor, beta: Tensor, eps = 1e-6): Tensor2D {
+  if (fusedActive() && x.shape[1] % 4 === 0) return fusedLayerNorm(x, gamma, beta, eps);
+  return layerNormReference(x, gamma, beta, eps);
+}
+
+/** Exact (erf) GELU, PyTorch's default. */
+export function gelu(x: Tensor2D): Tensor2D {
+  return fusedActive() ? fusedGelu(x) : geluReference(x);
+}
+
+/**
+ * Multi-head scaled dot-product attention on flattened inputs.
+ * q [B·Nq, D], k/v [B·Nk, D] → output [B·Nq, D] and the attention probabilities [B, H, Nq, Nk].
+ * On the fused path the probabilities are for inspection only: no gradient flows back through them.
+ */
+export function multiHeadAttention(
+  q: Tensor2D, k: Tensor2D, v: Tensor2D, batch: number, heads: number,
+): { out: Tensor2D; probs: Tensor } {
+  if (fusedActive() && attentionFits(q.shape[1], heads)) return fusedCrossAttention(q, k, v, batch, heads);
+  return multiHeadAttentionReference(q, k, v, batch, heads);
+}
+
+/** Self-attention from a fused projection qkv [B·N, 3D] (q, k, v side by side) → [B·N, D], probs [B, H, N, N]. */
+export function selfAttention(qkv: Tensor2D, batch: number, heads: number): { out: Tensor2D; probs: Tensor } {
+  if (fusedActive() && attentionFits(qkv.shape[1] / 3, heads)) return fusedSelfAttention(qkv, batch, heads);
+  const [q, k, v] = tf.split(qkv, 3, 1) as Tensor2D[];
+  return multiHeadAttentionReference(q, k, v, batch, heads);
+}
+
+/** Residual branch with layer scale γ (optional) and per-sample drop path (keep mask [B·N, 1], already scaled). */
+export function residual(x: Tensor2D, branch: Tensor2D, gamma?: Tensor, keep?: Tensor): Tensor2D {
+  if (gamma && !keep && fusedActive() && x.shape[1] % 4 === 0) return fusedScaleAdd(x, branch, gamma);
+  return residualReference(x, branch, gamma, keep);
+}
+
+// ---- the straightforward TF.js versions (reference; every backend but wasm) ---------------------------------
+
+export function layerNormReference(x: Tensor2D, gamma: Tensor, beta: Tensor, eps = 1e-6): Tensor2D {
   return tf.tidy(() => {
     const mean = tf.mean(x, -1, true);
     const centred = tf.sub(x, mean);
@@ -44,16 +91,11 @@ export function layerNorm(x: Tensor2D, gamma: Tensor, beta: Tensor, eps = 1e-6):
   });
 }
 
-/** Exact (erf) GELU, PyTorch's default. */
-export function gelu(x: Tensor2D): Tensor2D {
+export function geluReference(x: Tensor2D): Tensor2D {
   return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as Tensor2D);
 }
 
-/**
- * Multi-head scaled dot-product attention on flattened inputs.
- * q [B·Nq, D], k/v [B·Nk, D] → output [B·Nq, D] and the attention probabilities [B, H, Nq, Nk].
- */
-export function multiHeadAttention(
+export function multiHeadAttentionReference(
   q: Tensor2D, k: Tensor2D, v: Tensor2D, batch: number, heads: number,
 ): { out: Tensor2D; probs: Tensor } {
   const [mq, dim] = q.shape;
@@ -69,8 +111,7 @@ export function multiHeadAttention(
   return { out, probs };
 }
 
-/** Residual branch with layer scale γ (optional) and per-sample drop path (keep mask [B·N, 1], already scaled). */
-export function residual(x: Tensor2D, branch: Tensor2D, gamma?: Tensor, keep?: Tensor): Tensor2D {
+export function residualReference(x: Tensor2D, branch: Tensor2D, gamma?: Tensor, keep?: Tensor): Tensor2D {
   let y: Tensor = gamma ? tf.mul(branch, gamma) : branch;
   if (keep) y = tf.mul(y, keep);
   return tf.add(x, y) as Tensor2D;

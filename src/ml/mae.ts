@@ -8,6 +8,7 @@ import type { LossParts, MimModel } from './model';
 import type { ModelSpec } from './model-spec';
 import { ParamStore } from './params';
 import { get2dSincosPosEmbed } from './posembed';
+import { headWidth, maskedObjective } from '../tokenizer/objective';
 import { tf, type Scalar, type Tensor, type Tensor2D } from './tf';
 import { createEncoder, dropPathRates, encode } from './vit';
 
@@ -29,7 +30,7 @@ export class MaeModel implements MimModel {
     this.decoder.create('maskToken', [dd], { kind: 'truncNormal', std: 0.02 });
     for (let i = 0; i < spec.decoderDepth; i++) createBlock(this.decoder, `blocks.${i}`, spec.decoder, i + 1);
     createLayerNorm(this.decoder, 'norm', dd);
-    createLinear(this.decoder, 'pred', dd, e.patchDim);
+    createLinear(this.decoder, 'pred', dd, headWidth(spec.vocabSize, e.patchDim)); // pixels, or logits over the tokenizer's vocabulary
   }
 
   get trainable(): Record<string, ParamStore> {
@@ -67,9 +68,8 @@ export class MaeModel implements MimModel {
   }
 
   losses(inp: MimInputs): LossParts {
-    const pred = this.decode(this.encodeVisible(inp), inp);
-    const main = tf.mean(tf.square(tf.sub(pred, inp.target))) as Scalar;
-    return { loss: main, main, align: null };
+    const { main, acc } = maskedObjective(this.decode(this.encodeVisible(inp), inp), inp); // MSE on pixels or CE on tokens
+    return { loss: main, main, align: null, acc };
   }
 
   afterStep(): void {}

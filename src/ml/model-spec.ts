@@ -17,6 +17,8 @@ export interface ModelSpec {
   alignWeight: number;
   teacherMomentum: number;
   normPix: boolean;
+  /** Token targets: the tokenizer's vocabulary, the width of the prediction head; 0 for pixel targets. */
+  vocabSize: number;
   seed: number;
 }
 
@@ -41,6 +43,14 @@ export function modelSpecFromConfig(c: Config): ModelSpec {
     alignWeight: c.loss.alignWeight,
     teacherMomentum: c.teacher.momentum,
     normPix: c.loss.normPix,
+    vocabSize: vocabOf(c),
     seed: c.train.seed,
   };
+}
+
+/** Head width for token targets; the vocabulary is recorded in the config once a tokenizer has been resolved. */
+function vocabOf(c: Config): number {
+  if (c.loss.target !== 'tokens') return 0;
+  if (!(c.tokenizer.vocab > 0)) throw new Error('loss.target=tokens needs tokenizer.vocab (filled in from the tokenizer when the run starts)');
+  return c.tokenizer.vocab;
 }

@@ -9,6 +9,8 @@ export interface LossParts {
   main: Scalar;
   /** Latent alignment MSE (CAE); null for MAE. */
   align: Scalar | null;
+  /** Token accuracy on the masked patches (token targets only; no gradient). */
+  acc?: Scalar | null;
 }
 
 export interface MimModel {

@@ -11,13 +11,15 @@ export interface StepResult {
   lossAlign: number | null;
   gradNorm: number;
   latentStd: number | null;
+  /** Token accuracy on the masked patches (token targets); null for pixel targets. */
+  mlmAcc: number | null;
   /** False when the loss or gradient was not finite; nothing was updated then. */
   finite: boolean;
 }
 
 interface Accumulated {
   grads: Tensor[];
-  parts: Scalar[]; // loss, main, align (or 0), latentStd (or 0)
+  parts: Scalar[]; // loss, main, align (or 0), latentStd (or 0), token accuracy (or 0)
 }
 
 function microStep(model: MimModel, opt: AdamW, inp: MimInputs): Accumulated {
@@ -25,7 +27,7 @@ function microStep(model: MimModel, opt: AdamW, inp: MimInputs): Accumulated {
   const kept: Tensor[] = [];
   const { value, grads } = tf.variableGrads(() => {
     const parts = model.losses(inp, prep.targets);
-    kept.push(tf.keep(parts.main), tf.keep(parts.align ?? tf.scalar(0)));
+    kept.push(tf.keep(parts.main), tf.keep(parts.align ?? tf.scalar(0)), tf.keep(parts.acc ?? tf.scalar(0)));
     return parts.loss;
   }, opt.params());
   tf.dispose(prep.targets);
@@ -34,7 +36,7 @@ function microStep(model: MimModel, opt: AdamW, inp: MimInputs): Accumulated {
     if (!g) throw new Error(`no gradient reached parameter ${p.name}`);
     return g;
   });
-  return { grads: ordered, parts: [value, kept[0] as Scalar, kept[1] as Scalar, prep.latentStd ?? tf.scalar(0)] };
+  return { grads: ordered, parts: [value, kept[0] as Scalar, kept[1] as Scalar, prep.latentStd ?? tf.scalar(0), kept[2] as Scalar] };
 }
 
 function accumulate(into: Accumulated | null, add: Accumulated): Accumulated {
@@ -56,8 +58,8 @@ export async function trainStep(model: MimModel, opt: AdamW, micro: MimInputs[],
   if (k > 1) tf.dispose(acc.grads);
   const clipped = clipByGlobalNorm(mean, clipGrad);
   tf.dispose(mean);
-  const summary = tf.tidy(() => tf.div(tf.stack([...acc.parts, clipped.norm]), tf.tensor1d([k, k, k, k, 1])));
-  const [loss, main, align, latentStd, gradNorm] = Array.from(await summary.data());
+  const summary = tf.tidy(() => tf.div(tf.stack([...acc.parts, clipped.norm]), tf.tensor1d([k, k, k, k, k, 1])));
+  const [loss, main, align, latentStd, mlmAcc, gradNorm] = Array.from(await summary.data());
   tf.dispose([summary, clipped.norm, ...acc.parts]);
   const finite = [loss, main, align, gradNorm].every(Number.isFinite);
   if (finite) {
@@ -66,5 +68,6 @@ export async function trainStep(model: MimModel, opt: AdamW, micro: MimInputs[],
   }
   tf.dispose(clipped.grads);
   const isCae = model.spec.algorithm === 'cae';
-  return { loss, lossMain: main, lossAlign: isCae ? align : null, gradNorm, latentStd: isCae ? latentStd : null, finite };
+  const mlm = model.spec.vocabSize > 0 ? mlmAcc : null;
+  return { loss, lossMain: main, lossAlign: isCae ? align : null, gradNorm, latentStd: isCae ? latentStd : null, mlmAcc: mlm, finite };
 }

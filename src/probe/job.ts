@@ -118,8 +118,8 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
       finishedAt: new Date().toISOString(),
     };
     folder.writeResult(result);
-    reporter.emit({ type: 'probe-result', result });
     log('info', `${kind} probe: top-1 ${(result.top1 * 100).toFixed(2)} %${result.top5 === null ? '' : `, top-5 ${(result.top5 * 100).toFixed(2)} %`}`);
+    reporter.emit({ type: 'probe-result', result });
   } catch (err) {
     state = err instanceof StopRequested ? 'stopped' : 'failed';
     error = state === 'stopped' ? `stopped (${job.stop?.reason ?? 'requested'})` : err instanceof Error ? err.message : String(err);

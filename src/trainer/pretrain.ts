@@ -15,6 +15,8 @@ import { modelSpecFromConfig } from '../ml/model-spec';
 import { AdamW } from '../ml/optimizer';
 import { lrAt } from '../ml/schedule';
 import { trainStep, type StepResult } from '../ml/train-step';
+import { isAutoTokenizer, resolveTokenizer, usesTokens, type ResolvedTokenizer } from '../tokenizer/targets';
+import type { Tokenizer } from '../tokenizer/tokenizer';
 import { PROTOCOL_VERSION } from '../protocol/events';
 import { RUN_FILES, type MetricsRow, type RunState, type RunStatus } from '../protocol/run-files';
 import { listCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -34,6 +36,8 @@ export interface TrainContext {
   norm: { mean: number[]; std: number[] };
   run: RunFolder;
   reporter: Reporter;
+  /** The run's tokenizer (loss.target = tokens), for decoding predicted tokens in diagnostics. */
+  tokenizer?: Tokenizer | null;
 }
 
 export interface PretrainJob {
@@ -52,24 +56,28 @@ export function maskSpecOf(c: Config): Parameters<typeof generateMasks>[0] {
   return { kind: c.mask.kind, gridH: g, gridW: g, count: c.mask.count, minBlock: c.mask.minBlock };
 }
 
-/** Inputs of one step, split into micro-batches when train.microBatch is set. */
-function stepInputs(c: Config, model: MimModel, images: Float32Array, step: number): MimInputs[] {
+/** Inputs of one step, split into micro-batches when train.microBatch is set; `codes` [B·N] for token targets. */
+function stepInputs(c: Config, model: MimModel, images: Float32Array, step: number, codes?: Int32Array): MimInputs[] {
   const B = c.train.batchSize;
   const masks = generateMasks(maskSpecOf(c), B, c.train.seed, step);
   const micro = c.train.microBatch > 0 ? c.train.microBatch : B;
   const per = model.spec.geometry.imageSize ** 2 * model.spec.geometry.channels;
   const out: MimInputs[] = [];
   for (let s = 0; s < B; s += micro) {
+    const tokens = codes && { codes: codes.subarray(s * masks.N, (s + micro) * masks.N), vocab: model.spec.vocabSize };
     out.push(buildInputs(images.subarray(s * per, (s + micro) * per), sliceMasks(masks, s, micro), model.spec.geometry,
-      c.loss.normPix, { seed: c.train.seed, step }));
+      c.loss.normPix, { seed: c.train.seed, step }, tokens));
   }
   return out;
 }
 
 export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; state: RunState }> {
-  const config = validateConfig(job.config);
+  let config = validateConfig(job.config);
   const backend = await initBackend(config.backend);
   const dataset = await openDataset(config); // refuses a bad dataset before any run folder exists
+  // Token targets: a given tokenizer is loaded and its grid checked before any run folder exists.
+  let tokens: ResolvedTokenizer | null = usesTokens(config) && !isAutoTokenizer(config) ? await resolveTokenizer(config, dataset, null, () => {}) : null;
+  if (tokens) config = tokens.config;
   const runDir = job.resumeDir ?? createRunDir(job.runsDir ?? '.mimlab/runs', job.name ?? config.preset);
   const run = new RunFolder(runDir);
   if (!job.resumeDir) run.writeConfig(config);
@@ -81,6 +89,17 @@ export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; s
   reporter.emit({ type: 'hello', version: PROTOCOL_VERSION, pid: process.pid, job: 'pretrain', runDir, backend: backend.name });
   log('info', `run folder: ${runDir}`);
   log('info', `backend: ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => s.name).join(', ')})` : ''}`);
+  if (usesTokens(config) && !tokens) {
+    try {
+      tokens = await resolveTokenizer(config, dataset, runDir, (m) => log('info', m)); // tokenizer.path=auto
+    } catch (err) {
+      log('error', `tokenizer: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    }
+    config = tokens.config;
+    run.writeConfig(config); // records the trained tokenizer's path, so resume and probes find it
+  }
+  if (tokens) log('info', `token targets: ${tokens.tokenizer.vocab} codes on a ${tokens.tokenizer.grid.join('×')} grid from ${tokens.tokenizer.path}`);
 
   const norm = await resolveNormalisation(config, dataset, runDir);
   const model = createModel(modelSpecFromConfig(config));
@@ -124,7 +143,7 @@ export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; s
     reporter.emit({ type: 'checkpoint', step });
   };
 
-  const ctx: TrainContext = { config, model, dataset, norm, run, reporter };
+  const ctx: TrainContext = { config, model, dataset, norm, run, reporter, tokenizer: tokens?.tokenizer ?? null };
   const collapse = new CollapseMonitor(config.monitor.collapseStd);
   let lastStatusAt = 0;
   let lastSkipped = loader.skipped;
@@ -142,7 +161,9 @@ export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; s
       const t0 = performance.now();
       const batch = await loader.batch(step);
       const lr = lrAt(step, { lr: config.train.lr, minLr: config.train.minLr, warmupSteps: config.train.warmupSteps, steps: config.train.steps });
-      const inputs = stepInputs(config, model, batch.images, step);
+      // Token targets are recomputed per batch: random crops change every step, so there is nothing to reuse.
+      const codes = tokens ? await tokens.tokenizer.encodeNormalised(batch.images, B, config.data.imageSize, norm) : undefined;
+      const inputs = stepInputs(config, model, batch.images, step, codes);
       let r: StepResult;
       try {
         r = await trainStep(model, opt, inputs, lr, config.train.clipGrad);
@@ -159,6 +180,7 @@ export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; s
       const row: MetricsRow = {
         step, epoch: epochOf(step - 1, B, dataset.train.length), lr, loss: r.loss, loss_main: r.lossMain, loss_align: r.lossAlign,
         imgs_per_s: B / ((performance.now() - t0) / 1000), latent_std: r.latentStd, grad_norm: r.gradNorm, time: new Date().toISOString(),
+        ...(r.mlmAcc !== null ? { mlm_acc: r.mlmAcc } : {}),
       };
       if (step % config.train.logEvery === 0 || step === config.train.steps) {
         run.appendMetrics(row);
@@ -191,6 +213,7 @@ export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; s
     reporter.emit({ type: 'done', job: 'pretrain', state: final, runDir, ...(error ? { error } : {}) });
     model.dispose();
     opt.dispose();
+    tokens?.tokenizer.dispose();
   }
   return { runDir, state: final };
 }

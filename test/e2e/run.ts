@@ -86,7 +86,7 @@ async function main(): Promise<number> {
       const slug = s.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
       try {
         await s.run(ctx);
-        const bad = consoleLog.slice(mark).filter(isUnexpected);
+        const bad = consoleLog.slice(mark).filter((e) => isUnexpected(e) && !(s.expectedErrors ?? []).some((re) => re.test(e.text)));
         if (bad.length) throw new Error(`unexpected console errors:\n${bad.map((e) => `  ${e.text} (${e.url})`).join('\n')}`);
         await page.screenshot({ path: join(OUT, `${slug}.png`) });
         results.push({ name: s.name, ok: true, ms: Date.now() - start });

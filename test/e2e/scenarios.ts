@@ -8,7 +8,14 @@ import { listProcesses } from './processes';
 import { Workbench, waitInFrame } from './workbench';
 
 export interface Ctx { wb: Workbench; page: Page; server: CodeServer; out: string; state: Record<string, string> }
-export interface Scenario { name: string; fatal?: boolean; run(ctx: Ctx): Promise<void> }
+export interface Scenario {
+  name: string;
+  /** Stop the suite when this one fails (nothing after it can work). */
+  fatal?: boolean;
+  /** Console errors this scenario provokes on purpose (e.g. an error notification is logged by the workbench). */
+  expectedErrors?: RegExp[];
+  run(ctx: Ctx): Promise<void>;
+}
 
 const CAE_DONE = '20261120-100000-cae-tiny';
 const MAE_DONE = '20261120-110000-mae-tiny';
@@ -120,6 +127,8 @@ export const SCENARIOS: Scenario[] = [
       })();
       if (!(grown > p1)) throw new Error('chart did not grow');
       await expectSamples(frame, 90_000);
+      await frame.locator('#cell-recon').screenshot({ path: join(ctx.out, '2-reconstructions.png') });
+      await frame.locator('#cell-attention').screenshot({ path: join(ctx.out, '2-attention.png') });
       await wb.waitRow(runId, /completed · step 240\/240/, 120_000);
       await waitInFrame(frame, () => document.body.dataset.state === 'completed', 'panel shows completed', 10_000);
       await expectPanelContent(frame, 240);
@@ -201,6 +210,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: '7 a config with an error is flagged and refused',
+    expectedErrors: [/MIM Lab: cannot start the run, the config is invalid/],
     async run(ctx) {
       const { wb, page } = ctx;
       await wb.closeAllEditors();

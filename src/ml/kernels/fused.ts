@@ -1,0 +1,387 @@
+// Fused ops on TF.js's wasm backend, backed by mim-kernels.wat: attention (scores, softmax and context in one
+// pass, reading q/k/v straight out of the fused qkv projection), LayerNorm, GELU, the layer-scaled residual,
+// column sums for bias gradients, and the AdamW update. Each op is a non-differentiable TF.js kernel per direction,
+// tied together with tf.customGrad, so one op costs one kernel call forward and one backward.
+//
+// The straightforward TF.js formulations in src/ml/layers.ts remain the reference (and the path on every other
+// backend); test/unit/ml/fused-kernels.test.ts checks both agree, forward and gradients.
+import { tf, type Tensor, type Tensor2D } from '../tf';
+import { instantiate, loadKernelModule, type MimWasm } from './wasm-kernels';
+
+type TensorInfo = { dataId: object; shape: number[]; dtype: string };
+interface WasmBackendLike {
+  wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory }; _malloc(n: number): number; _free(p: number): void };
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+}
+type Inputs = Record<string, TensorInfo | undefined>;
+type Attrs = Record<string, number>;
+
+export const KERNELS = {
+  selfAttn: 'MimSelfAttention',
+  selfAttnGrad: 'MimSelfAttentionGrad',
+  crossAttn: 'MimCrossAttention',
+  crossAttnGrad: 'MimCrossAttentionGrad',
+  layerNorm: 'MimLayerNorm',
+  layerNormGrad: 'MimLayerNormGrad',
+  gelu: 'MimGelu',
+  geluGrad: 'MimGeluGrad',
+  colSum: 'MimColSum',
+  scaleAdd: 'MimScaleAdd',
+  scaleAddGrad: 'MimScaleAddGrad',
+  adamw: 'MimAdamW',
+  sumSquares: 'MimSumSquares',
+} as const;
+
+// ---- wiring to the wasm backend ---------------------------------------------------------------------------
+
+const bound = new WeakMap<object, MimWasm>();
+const loaded: { shared?: WebAssembly.Module; unshared?: WebAssembly.Module } = {};
+let enabled = true;
+
+function memoryOf(b: WasmBackendLike): WebAssembly.Memory {
+  const m = b.wasm.wasmMemory ?? b.wasm.asm?.memory;
+  if (!m) throw new Error('the wasm backend does not expose its memory');
+  return m;
+}
+
+function isShared(m: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && m.buffer instanceof SharedArrayBuffer;
+}
+
+function kernelsOf(b: WasmBackendLike): MimWasm {
+  let k = bound.get(b);
+  if (!k) {
+    const mem = memoryOf(b);
+    const mod = isShared(mem) ? loaded.shared : loaded.unshared;
+    if (!mod) throw new Error('mim kernels were not loaded for this wasm backend');
+    k = instantiate(mod, mem);
+    bound.set(b, k);
+  }
+  return k;
+}
+
+function ptr(b: WasmBackendLike, t: TensorInfo): number {
+  const d = b.dataIdMap.get(t.dataId);
+  if (!d) throw new Error('tensor is not on the wasm backend');
+  return d.memoryOffset >>> 0;
+}
+
+function input(inputs: Inputs, name: string): TensorInfo {
+  const t = inputs[name];
+  if (!t) throw new Error(`missing input ${name}`);
+  return t;
+}
+
+type KernelFn = (args: { inputs: Inputs; attrs: Attrs; backend: WasmBackendLike }) => TensorInfo | TensorInfo[];
+
+const kernelFuncs: Record<string, KernelFn> = {
+  [KERNELS.selfAttn]: ({ inputs, attrs, backend }) => {
+    const qkv = input(inputs, 'qkv');
+    const { batch, heads } = attrs;
+    const [m, c] = qkv.shape;
+    const d = c / 3;
+    const n = m / batch;
+    const dh = d / heads;
+    const out = backend.makeOutput([m, d], 'float32');
+    const probs = backend.makeOutput([batch, heads, n, n], 'float32');
+    const p = ptr(backend, qkv);
+    kernelsOf(backend).attn_fwd(p, c, p + 4 * d, c, p + 8 * d, c, ptr(backend, out), d, ptr(backend, probs), batch, heads, n, n, dh, 1 / Math.sqrt(dh));
+    return [out, probs];
+  },
+  [KERNELS.selfAttnGrad]: ({ inputs, attrs, backend }) => {
+    const qkv = input(inputs, 'qkv');
+    const { batch, heads } = attrs;
+    const [m, c] = qkv.shape;
+    const d = c / 3;
+    const n = m / batch;
+    const dh = d / heads;
+    const dqkv = backend.makeOutput([m, c], 'float32');
+    const p = ptr(backend, qkv);
+    const g = ptr(backend, dqkv);
+    const dprobs = inputs.dprobs ? ptr(backend, inputs.dprobs) : 0;
+    const scratch = backend.wasm._malloc(4 * n * n) >>> 0;
+    try {
+      kernelsOf(backend).attn_bwd(p, c, p + 4 * d, c, p + 8 * d, c, ptr(backend, input(inputs, 'probs')), ptr(backend, input(inputs, 'dy')), d, dprobs,
+        g, c, g + 4 * d, c, g + 8 * d, c, scratch, batch, heads, n, n, dh, 1 / Math.sqrt(dh));
+    } finally {
+      backend.wasm._free(scratch);
+    }
+    return dqkv;
+  },
+  [KERNELS.crossAttn]: ({ inputs, attrs, backend }) => {
+    const [q, k, v] = [input(inputs, 'q'), input(inputs, 'k'), input(inputs, 'v')];
+    const { batch, heads } = attrs;
+    const [mq, d] = q.shape;
+    const nq = mq / batch;
+    const nk = k.shape[0] / batch;
+    const dh = d / heads;
+    const out = backend.makeOutput([mq, d], 'float32');
+    const probs = backend.makeOutput([batch, heads, nq, nk], 'float32');
+    kernelsOf(backend).attn_fwd(ptr(backend, q), d, ptr(backend, k), d, ptr(backend, v), d, ptr(backend, out), d, ptr(backend, probs),
+      batch, heads, nq, nk, dh, 1 / Math.sqrt(dh));
+    return [out, probs];
+  },
+  [KERNELS.crossAttnGrad]: ({ inputs, attrs, backend }) => {
+    const [q, k, v] = [input(inputs, 'q'), input(inputs, 'k'), input(inputs, 'v')];
+    const { batch, heads } = attrs;
+    const [mq, d] = q.shape;
+    const nq = mq / batch;
+    const nk = k.shape[0] / batch;
+    const dh = d / heads;
+    const dq = backend.makeOutput(q.shape, 'float32');
+    const dk = backend.makeOutput(k.shape, 'float32');
+    const dv = backend.makeOutput(v.shape, 'float32');
+    const dprobs = inputs.dprobs ? ptr(backend, inputs.dprobs) : 0;
+    const scratch = backend.wasm._malloc(4 * nq * nk) >>> 0;
+    try {
+      kernelsOf(backend).attn_bwd(ptr(backend, q), d, ptr(backend, k), d, ptr(backend, v), d, ptr(backend, input(inputs, 'probs')), ptr(backend, input(inputs, 'dy')), d, dprobs,
+        ptr(backend, dq), d, ptr(backend, dk), d, ptr(backend, dv), d, scratch, batch, heads, nq, nk, dh, 1 / Math.sqrt(dh));
+    } finally {
+      backend.wasm._free(scratch);
+    }
+    return [dq, dk, dv];
+  },
+  [KERNELS.layerNorm]: ({ inputs, attrs, backend }) => {
+    const x = input(inputs, 'x');
+    const [m, d] = x.shape;
+    const y = backend.makeOutput([m, d], 'float32');
+    const mean = backend.makeOutput([m], 'float32');
+    const rstd = backend.makeOutput([m], 'float32');
+    kernelsOf(backend).ln_fwd(ptr(backend, x), ptr(backend, input(inputs, 'gamma')), ptr(backend, input(inputs, 'beta')), ptr(backend, y),
+      ptr(backend, mean), ptr(backend, rstd), m, d, attrs.eps);
+    return [y, mean, rstd];
+  },
+  [KERNELS.layerNormGrad]: ({ inputs, backend }) => {
+    const x = input(inputs, 'x');
+    const [m, d] = x.shape;
+    const dx = backend.makeOutput([m, d], 'float32');
+    const dg = backend.makeOutput([d], 'float32');
+    const db = backend.makeOutput([d], 'float32');
+    kernelsOf(backend).ln_bwd(ptr(backend, input(inputs, 'dy')), ptr(backend, x), ptr(backend, input(inputs, 'gamma')), ptr(backend, input(inputs, 'mean')),
+      ptr(backend, input(inputs, 'rstd')), ptr(backend, dx), ptr(backend, dg), ptr(backend, db), m, d);
+    return [dx, dg, db];
+  },
+  [KERNELS.gelu]: ({ inputs, backend }) => {
+    const x = input(inputs, 'x');
+    const y = backend.makeOutput(x.shape, 'float32');
+    kernelsOf(backend).gelu_fwd(ptr(backend, x), ptr(backend, y), size(x));
+    return y;
+  },
+  [KERNELS.geluGrad]: ({ inputs, backend }) => {
+    const x = input(inputs, 'x');
+    const dx = backend.makeOutput(x.shape, 'float32');
+    kernelsOf(backend).gelu_bwd(ptr(backend, x), ptr(backend, input(inputs, 'dy')), ptr(backend, dx), size(x));
+    return dx;
+  },
+  [KERNELS.colSum]: ({ inputs, backend }) => {
+    const x = input(inputs, 'x');
+    const [m, n] = x.shape;
+    const out = backend.makeOutput([n], 'float32');
+    kernelsOf(backend).colsum(ptr(backend, x), ptr(backend, out), m, n);
+    return out;
+  },
+  [KERNELS.scaleAdd]: ({ inputs, backend }) => {
+    const x = input(inputs, 'x');
+    const [m, d] = x.shape;
+    const y = backend.makeOutput([m, d], 'float32');
+    kernelsOf(backend).scale_add(ptr(backend, x), ptr(backend, input(inputs, 'branch')), ptr(backend, input(inputs, 'gamma')), ptr(backend, y), m, d);
+    return y;
+  },
+  [KERNELS.scaleAddGrad]: ({ inputs, backend }) => {
+    const br = input(inputs, 'branch');
+    const [m, d] = br.shape;
+    const dbr = backend.makeOutput([m, d], 'float32');
+    const dg = backend.makeOutput([d], 'float32');
+    kernelsOf(backend).scale_add_bwd(ptr(backend, input(inputs, 'dy')), ptr(backend, br), ptr(backend, input(inputs, 'gamma')), ptr(backend, dbr), ptr(backend, dg), m, d);
+    return [dbr, dg];
+  },
+  [KERNELS.adamw]: ({ inputs, attrs, backend }) => {
+    const p = input(inputs, 'p');
+    const po = backend.makeOutput(p.shape, 'float32');
+    const mo = backend.makeOutput(p.shape, 'float32');
+    const vo = backend.makeOutput(p.shape, 'float32');
+    kernelsOf(backend).adamw(ptr(backend, p), ptr(backend, input(inputs, 'g')), ptr(backend, input(inputs, 'm')), ptr(backend, input(inputs, 'v')),
+      ptr(backend, po), ptr(backend, mo), ptr(backend, vo), size(p),
+      attrs.lr, attrs.beta1, attrs.oneMinusBeta1, attrs.beta2, attrs.oneMinusBeta2, attrs.c1, attrs.c2, attrs.eps, attrs.weightDecay);
+    return [po, mo, vo];
+  },
+  [KERNELS.sumSquares]: ({ inputs, backend }) => {
+    // Σ over all inputs of Σ x², as a scalar (one kernel call for the global gradient norm).
+    const k = kernelsOf(backend);
+    let total = 0;
+    for (const name of Object.keys(inputs)) {
+      const t = inputs[name];
+      if (t) total = Math.fround(total + k.sumsq(ptr(backend, t), size(t)));
+    }
+    const out = backend.makeOutput([], 'float32');
+    new Float32Array(memoryOf(backend).buffer, ptr(backend, out), 1)[0] = total;
+    return out;
+  },
+};
+
+function size(t: TensorInfo): number {
+  return t.shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Loads the kernel module for the active wasm backend and registers the kernels (idempotent). Leaves the fused
+ * path off, with the reason, when the module cannot be loaded (the reference ops then run).
+ */
+export async function registerFusedKernels(): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (tf.getBackend() !== 'wasm') return { ok: false, reason: `backend is ${tf.getBackend()}` };
+  try {
+    const backend = tf.backend() as unknown as WasmBackendLike;
+    const shared = isShared(memoryOf(backend));
+    loaded[shared ? 'shared' : 'unshared'] = await loadKernelModule(shared);
+    kernelsOf(backend); // instantiate now: fail here rather than inside a training step
+    for (const [kernelName, fn] of Object.entries(kernelFuncs)) {
+      if (!tf.getKernel(kernelName, 'wasm')) {
+        tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
+      }
+    }
+    return { ok: true };
+  } catch (err) {
+    enabled = false;
+    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Turns the fused path off or on (tests compare it with the reference; MIMLAB_FUSED=0 turns it off). */
+export function setFusedKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** True when the fused kernels run on the active backend. */
+export function fusedActive(): boolean {
+  return enabled && process.env.MIMLAB_FUSED !== '0' && tf.getBackend() === 'wasm' && tf.getKernel(KERNELS.layerNorm, 'wasm') !== undefined
+    && (loaded.shared !== undefined || loaded.unshared !== undefined);
+}
+
+function run(name: string, inputs: Record<string, Tensor>, attrs: Attrs = {}): Tensor | Tensor[] {
+  return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as Tensor | Tensor[];
+}
+
+// ---- differentiable ops -------------------------------------------------------------------------------------
+
+/** Whether the fused attention handles these shapes (head width a multiple of 4, float32). */
+export function attentionFits(dim: number, heads: number): boolean {
+  return dim % heads === 0 && (dim / heads) % 4 === 0;
+}
+
+/** Moves a tensor created (and kept) inside a customGrad forward pass into the caller's scope. */
+function adopt(kept: Tensor): Tensor {
+  const t = tf.clone(kept);
+  kept.dispose();
+  return t;
+}
+
+/** Self-attention straight from the fused projection qkv [B·N, 3D] → out [B·N, D], probs [B, H, N, N]. */
+export function fusedSelfAttention(qkv: Tensor2D, batch: number, heads: number): { out: Tensor2D; probs: Tensor } {
+  const attrs = { batch, heads };
+  let probsKept: Tensor | null = null;
+  const f = tf.customGrad(((x: Tensor, save: tf.GradSaveFunc) => {
+    const [out, probs] = run(KERNELS.selfAttn, { qkv: x }, attrs) as Tensor[];
+    save([x, probs]);
+    probsKept = tf.keep(probs);
+    return {
+      value: out,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => run(KERNELS.selfAttnGrad, { qkv: saved[0], probs: saved[1], dy }, attrs) as Tensor,
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const out = f(qkv) as Tensor2D;
+  return { out, probs: adopt(probsKept as unknown as Tensor) };
+}
+
+/** Attention with separate q [B·Nq, D], k/v [B·Nk, D] → out [B·Nq, D], probs [B, H, Nq, Nk]. */
+export function fusedCrossAttention(q: Tensor2D, k: Tensor2D, v: Tensor2D, batch: number, heads: number): { out: Tensor2D; probs: Tensor } {
+  const attrs = { batch, heads };
+  let probsKept: Tensor | null = null;
+  const f = tf.customGrad(((qq: Tensor, kk: Tensor, vv: Tensor, save: tf.GradSaveFunc) => {
+    const [out, probs] = run(KERNELS.crossAttn, { q: qq, k: kk, v: vv }, attrs) as Tensor[];
+    save([qq, kk, vv, probs]);
+    probsKept = tf.keep(probs);
+    return {
+      value: out,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => run(KERNELS.crossAttnGrad, { q: saved[0], k: saved[1], v: saved[2], probs: saved[3], dy }, attrs) as Tensor[],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const out = f(q, k, v) as Tensor2D;
+  return { out, probs: adopt(probsKept as unknown as Tensor) };
+}
+
+const layerNormOp = (eps: number) => tf.customGrad(((x: Tensor, gamma: Tensor, beta: Tensor, save: tf.GradSaveFunc) => {
+  const [y, mean, rstd] = run(KERNELS.layerNorm, { x, gamma, beta }, { eps }) as Tensor[];
+  save([x, gamma, mean, rstd]);
+  return {
+    value: y,
+    gradFunc: (dy: Tensor, s: Tensor[]) => run(KERNELS.layerNormGrad, { dy, x: s[0], gamma: s[1], mean: s[2], rstd: s[3] }) as Tensor[],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+const layerNormOps = new Map<number, ReturnType<typeof layerNormOp>>();
+
+export function fusedLayerNorm(x: Tensor2D, gamma: Tensor, beta: Tensor, eps: number): Tensor2D {
+  let op = layerNormOps.get(eps);
+  if (!op) {
+    op = layerNormOp(eps);
+    layerNormOps.set(eps, op);
+  }
+  return op(x, gamma, beta) as Tensor2D;
+}
+
+const geluOp = tf.customGrad(((x: Tensor, save: tf.GradSaveFunc) => {
+  save([x]);
+  return {
+    value: run(KERNELS.gelu, { x }) as Tensor,
+    gradFunc: (dy: Tensor, s: Tensor[]) => [run(KERNELS.geluGrad, { x: s[0], dy }) as Tensor],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+export function fusedGelu(x: Tensor2D): Tensor2D {
+  return geluOp(x) as Tensor2D;
+}
+
+/** Σ over rows of x [M, N] → [N]. */
+export function fusedColSum(x: Tensor): Tensor {
+  return run(KERNELS.colSum, { x }) as Tensor;
+}
+
+const scaleAddOp = tf.customGrad(((x: Tensor, branch: Tensor, gamma: Tensor, save: tf.GradSaveFunc) => {
+  save([branch, gamma]);
+  return {
+    value: run(KERNELS.scaleAdd, { x, branch, gamma }) as Tensor,
+    gradFunc: (dy: Tensor, s: Tensor[]) => {
+      const [dbr, dg] = run(KERNELS.scaleAddGrad, { dy, branch: s[0], gamma: s[1] }) as Tensor[];
+      return [tf.reshape(dy, x.shape), dbr, dg];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+/** x + branch·γ (γ [D] over rows of [M, D]). */
+export function fusedScaleAdd(x: Tensor2D, branch: Tensor2D, gamma: Tensor): Tensor2D {
+  return scaleAddOp(x, branch, gamma) as Tensor2D;
+}
+
+export interface AdamWStep {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  c1: number;
+  c2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+/** One AdamW update of one parameter: → [p', m', v']. */
+export function fusedAdamW(p: Tensor, g: Tensor, m: Tensor, v: Tensor, s: AdamWStep): Tensor[] {
+  return run(KERNELS.adamw, { p, g, m, v }, {
+    lr: s.lr, beta1: s.beta1, oneMinusBeta1: 1 - s.beta1, beta2: s.beta2, oneMinusBeta2: 1 - s.beta2, c1: s.c1, c2: s.c2, eps: s.eps, weightDecay: s.weightDecay,
+  }) as Tensor[];
+}
+
+/** Σ_i Σ x_i² over all tensors, one kernel call. */
+export function fusedSumSquares(xs: Tensor[]): Tensor {
+  const inputs: Record<string, Tensor> = {};
+  xs.forEach((x, i) => { inputs[`x${i}`] = x; });
+  return run(KERNELS.sumSquares, inputs) as Tensor;
+}
