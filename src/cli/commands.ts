@@ -10,6 +10,7 @@ import { compareCommand, COMPARE_USAGE } from './compare-command';
 import { demoCommand, DEMO_USAGE } from './demo';
 import { probeCommand, PROBE_USAGE } from './probe-command';
 import { reportCommand, REPORT_USAGE } from './report-command';
+import { tokenizerCommand, TOKENIZER_USAGE } from './tokenizer-command';
 import { diagnosticHooks } from '../diagnostics/sampler';
 
 type Command = (args: ParsedArgs, ctx: JobContext) => Promise<number>;
@@ -34,6 +35,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   compare: { summary: COMPARE_USAGE, run: compareCommand },
   demo: { summary: DEMO_USAGE, run: demoCommand },
   report: { summary: REPORT_USAGE, run: reportCommand },
+  tokenizer: { summary: `${TOKENIZER_USAGE}   train / inspect the discrete tokenizer of loss.target=tokens`, run: tokenizerCommand },
   presets: {
     summary: 'presets   list the named presets',
     run: async () => {

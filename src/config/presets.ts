@@ -49,6 +49,14 @@ export const PRESETS: Record<string, Preset> = {
       sample: { every: 10, count: 4 },
     },
   },
+  'cae-tokens-small': {
+    description: 'CAE with the paper\'s objective: cross-entropy over discrete visual tokens of the masked patches, logging mlm_acc. tokenizer.path=auto trains a 512-code patch-wise VQ-VAE (600 steps, ~2 min on 2 cores) into <run>/tokenizer first, then CAE as cae-small; to share one tokenizer across runs: mim-lab tokenizer train --out DIR, then --set tokenizer.path=DIR.',
+    overrides: {
+      preset: 'cae-tokens-small',
+      loss: { target: 'tokens' },
+      tokenizer: { path: 'auto', vocab: 512, steps: 600 },
+    },
+  },
   'mae-small': {
     description: 'MAE on the same data and budget as cae-small (decoder over all positions, norm-pix, crop 0.2–1), for comparison.',
     overrides: { algorithm: 'mae', preset: 'mae-small', data: { cropScale: [0.2, 1] }, mask: { kind: 'random', count: 48 } },

@@ -1,6 +1,6 @@
 // Publishes a finished folder in one rename, so readers (the run panel, the report) never see half of it.
 // Temporary names start with a dot: they never match the `^\d+$` step folders readers list.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 function writeSynced(path: string, data: Uint8Array | string): void {
@@ -40,4 +40,10 @@ export function publishDir(dest: string, files: Map<string, Uint8Array | string>
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Removes temporaries a killed process left in `parent` (only one trainer writes a run folder at a time). */
+export function removeStaleTemporaries(parent: string): void {
+  if (!existsSync(parent)) return;
+  for (const n of readdirSync(parent)) if (/^\.(tmp|old)-/.test(n)) rmSync(join(parent, n), { recursive: true, force: true });
 }

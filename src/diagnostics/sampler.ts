@@ -1,10 +1,12 @@
 // The training-time sampler (a StepHook): every `sample.every` steps and at the last step, reconstructions and
 // attention maps of the fixed sample batch go to `samples/<step>/` and a `sample` event goes to the reporter.
 // It only reads the model (evaluation pass, see eval-forward.ts) and the test split, so training is unchanged.
+import { join } from 'node:path';
 import type { Config } from '../config/schema';
 import { RUN_FILES } from '../protocol/run-files';
 import { sampleDirName } from '../protocol/samples';
 import type { StepHook, TrainContext } from '../trainer/pretrain';
+import { removeStaleTemporaries } from './publish-dir';
 import { loadSampleBatch, type SampleBatch } from './sample-batch';
 import { computeSample } from './sample-step';
 import { writeSampleDir } from './write-sample';
@@ -33,7 +35,10 @@ export function createSampler(): StepHook {
   return async (step, ctx) => {
     if (!isSampleStep(step, ctx.config)) return;
     try {
-      batch ??= await loadSampleBatch(ctx.config, ctx.dataset, ctx.norm);
+      if (!batch) {
+        removeStaleTemporaries(join(ctx.run.dir, RUN_FILES.samples)); // e.g. from a run killed mid-write, now resumed
+        batch = await loadSampleBatch(ctx.config, ctx.dataset, ctx.norm);
+      }
       const r = await writeSample(ctx, batch, step);
       ctx.reporter.emit({ type: 'sample', sample: { step, dir: r.dir, files: r.files } });
     } catch (err) {

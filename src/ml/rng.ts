@@ -12,7 +12,8 @@ function mix32(h: number): number {
 }
 
 function hashKey(key: string | number): number {
-  if (typeof key === 'number') return mix32((key >>> 0) ^ 0x9e3779b9 ^ Math.floor(key / 2 ** 32));
+  // Low and high words mixed separately, so negative keys (e.g. -1) never alias small positive ones.
+  if (typeof key === 'number') return mix32(mix32((key >>> 0) ^ 0x9e3779b9) ^ (Math.floor(key / 2 ** 32) >>> 0) ^ 0x85ebca6b);
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   return mix32(h);

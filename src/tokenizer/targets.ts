@@ -28,12 +28,14 @@ export function vitGrid(c: Config): number {
 }
 
 /** The clear error the issue asks for: both grids, and the keys that set them. */
-export function checkTokenizerGrid(c: Config, tok: Pick<Tokenizer, 'grid' | 'inputSize' | 'path'>): void {
+export function checkTokenizerGrid(c: Config, tok: Pick<Tokenizer, 'grid' | 'inputSize' | 'path' | 'resizable'>): void {
   const g = vitGrid(c);
   const [h, w] = tok.grid;
   if (h === g && w === g) return;
   const factor = tok.inputSize / h;
-  const hint = Number.isInteger(factor) && h === w ? ` — set tokenizer.inputSize=${factor * g} (this tokenizer downsamples by ${factor}), or change data.imageSize/model.patchSize` : '';
+  const hint = !tok.resizable
+    ? ` — this tokenizer only takes ${tok.inputSize} px images: train one for this ViT (mim-lab tokenizer train with the same data.imageSize and model.patchSize, or tokenizer.path=auto), or change data.imageSize/model.patchSize to give a ${h}×${w} grid`
+    : Number.isInteger(factor) && h === w ? ` — set tokenizer.inputSize=${factor * g} (this tokenizer downsamples by ${factor}), or change data.imageSize/model.patchSize` : '';
   throw new ConfigError(
     `tokenizer grid mismatch: tokenizer.path=${tok.path} yields a ${h}×${w} code grid at ${tok.inputSize} px input ` +
     `(tokenizer.inputSize=${c.tokenizer.inputSize}${c.tokenizer.inputSize === 0 ? ', its own size' : ''}), but the ViT patch grid is ${g}×${g} ` +

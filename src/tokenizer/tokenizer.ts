@@ -32,6 +32,8 @@ export class Tokenizer {
     readonly output: 'logits' | 'codes',
     readonly layout: 'nhwc' | 'nchw',
     readonly mapping: { scale: number; offset: number },
+    /** False when the model declares a fixed input size (no other tokenizer.inputSize works). */
+    readonly resizable: boolean,
   ) {}
 
   static async load(path: string, opts: LoadOptions): Promise<Tokenizer> {
@@ -66,7 +68,7 @@ export class Tokenizer {
         vocab = layout === 'nhwc' ? shape[3] : shape[1];
         if (meta?.vocab !== undefined && meta.vocab !== vocab) throw new TokenizerError(`${loc.encoderJson}: tokenizer.json says vocab ${meta.vocab}, the model outputs ${vocab} logits`);
       }
-      return new Tokenizer(loc.root, meta, encoder, decoder, inputSize, channels, grid, vocab, output, layout, meta?.inputMapping ?? { ...DALLE_MAPPING });
+      return new Tokenizer(loc.root, meta, encoder, decoder, inputSize, channels, grid, vocab, output, layout, meta?.inputMapping ?? { ...DALLE_MAPPING }, declared.size === null);
     } catch (err) {
       encoder.dispose();
       decoder?.dispose();

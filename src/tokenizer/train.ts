@@ -126,7 +126,9 @@ export async function trainTokenizer(o: TokenizerTrainOptions): Promise<Tokenize
         o.log(`tokenizer step ${row.step}/${o.steps}  recon_mse ${row.recon_mse.toFixed(5)}  perplexity ${row.perplexity.toFixed(1)}  used ${row.used_codes}/${o.vocab}  dead ${dead}  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
       }
     }
-    await saveTokenizer(vq, geom, o);
+    await saveTokenizer(vq, geom, o.outDir, {
+      dataset: o.dataset.name, steps: o.steps, batchSize: o.batchSize, lr: o.lr, seed: o.seed, cropScale: o.cropScale, hflip: o.hflip,
+    });
   } finally {
     vq.dispose();
     opt.dispose();
@@ -145,27 +147,28 @@ function mapPixels(a: Float32Array): Float32Array {
   return a;
 }
 
-async function saveTokenizer(vq: VqVae, geom: ImageGeometry, o: TokenizerTrainOptions): Promise<void> {
+/** Writes a VqVae as a tokenizer folder: encoder/ and decoder/ TF.js LayersModels and tokenizer.json. */
+export async function saveTokenizer(vq: VqVae, geom: ImageGeometry, dir: string, training: Record<string, unknown>): Promise<void> {
   const encoder = await buildEncoderModel(vq, geom);
   const decoder = await buildDecoderModel(vq, geom);
   try {
-    await saveLayersModel(encoder, join(o.outDir, 'encoder'));
-    await saveLayersModel(decoder, join(o.outDir, 'decoder'));
+    await saveLayersModel(encoder, join(dir, 'encoder'));
+    await saveLayersModel(decoder, join(dir, 'decoder'));
   } finally {
     encoder.dispose();
     decoder.dispose();
   }
+  const grid = geom.inputSize / geom.patchSize;
   const meta: TokenizerMeta = {
     format: 'mimlab-tokenizer', version: 1, kind: 'vq-vae-ema', encoder: 'encoder/model.json', decoder: 'decoder/model.json',
-    inputSize: geom.inputSize, channels: geom.channels, grid: [o.grid, o.grid], vocab: o.vocab, inputMapping: { ...DALLE_MAPPING },
+    inputSize: geom.inputSize, channels: geom.channels, grid: [grid, grid], vocab: vq.spec.vocab, inputMapping: { ...DALLE_MAPPING },
     layout: 'nhwc', output: 'logits',
     training: {
-      dataset: o.dataset.name, steps: o.steps, batchSize: o.batchSize, lr: o.lr, seed: o.seed, hidden: o.hidden, codeDim: o.codeDim,
-      patchSize: geom.patchSize, cropScale: o.cropScale, hflip: o.hflip, commitment: vq.spec.commitment, emaDecay: vq.spec.decay,
-      deadAfter: vq.spec.deadAfter, lookup: 'cosine',
+      ...training, hidden: vq.spec.hidden, codeDim: vq.spec.codeDim, patchSize: geom.patchSize, commitment: vq.spec.commitment,
+      emaDecay: vq.spec.decay, deadAfter: vq.spec.deadAfter, lookup: 'cosine',
     },
   };
-  writeJsonAtomic(join(o.outDir, TOKENIZER_FILE), meta);
+  writeJsonAtomic(join(dir, TOKENIZER_FILE), meta);
 }
 
 /** Reloads the folder just written and measures it: reconstruction MSE and codebook usage on test centre views. */

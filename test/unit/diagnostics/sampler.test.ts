@@ -2,7 +2,7 @@
 // must log identical metrics; the sampled run gets its samples/<step>/ folders and `sample` events.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../../src/config/resolve';
@@ -31,6 +31,15 @@ async function train(root: string, hooks: StepHook[]): Promise<{ runDir: string;
   return { runDir: r.runDir, rows, events };
 }
 
+/** The sampler, after planting what a process killed mid-write would leave behind. */
+function leftoverThenSample(): StepHook {
+  const sampler = createSampler();
+  return async (step, ctx) => {
+    if (step === 1) mkdirSync(join(ctx.run.dir, 'samples', '.tmp-000002-999999'), { recursive: true });
+    await sampler(step, ctx);
+  };
+}
+
 /** What must not change: everything but wall-clock fields. */
 function trajectory(rows: MetricsRow[]): unknown[] {
   return rows.map(({ time: _t, imgs_per_s: _s, ...rest }) => rest);
@@ -40,7 +49,7 @@ test('sampling does not perturb training: identical metrics with and without the
   const root = mkdtempSync(join(tmpdir(), 'mimlab-sampler-'));
   try {
     const plain = await train(root, []);
-    const sampled = await train(root, [createSampler()]);
+    const sampled = await train(root, [leftoverThenSample()]);
     assert.equal(plain.rows.length, 6);
     assert.deepEqual(trajectory(sampled.rows), trajectory(plain.rows));
 

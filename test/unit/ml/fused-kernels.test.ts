@@ -1,0 +1,179 @@
+// The fused wasm kernels (src/ml/kernels) against the straightforward TF.js ops they replace: forward values and
+// gradients, op by op and for whole CAE/MAE training steps.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CaeModel } from '../../../src/ml/cae';
+import { fusedActive, setFusedKernels } from '../../../src/ml/kernels/fused';
+import { disposeInputs } from '../../../src/ml/inputs';
+import { gelu, layerNorm, linear, multiHeadAttention, residual, selfAttention } from '../../../src/ml/layers';
+import { MaeModel } from '../../../src/ml/mae';
+import { modelSpecFromConfig } from '../../../src/ml/model-spec';
+import type { MimModel } from '../../../src/ml/model';
+import { AdamW } from '../../../src/ml/optimizer';
+import { tf, type Tensor, type Tensor2D } from '../../../src/ml/tf';
+import { trainStep } from '../../../src/ml/train-step';
+import { tinyConfig, tinyInputs, useWasm } from '../../helpers/engine';
+
+before(async () => {
+  await useWasm();
+  assert.equal(tf.getBackend(), 'wasm');
+});
+after(() => setFusedKernels(true));
+
+/** Runs f with the fused kernels on and off. */
+function both<T>(f: () => T): { fused: T; reference: T } {
+  setFusedKernels(true);
+  assert.ok(fusedActive(), 'the fused kernels are active on wasm');
+  const fused = f();
+  setFusedKernels(false);
+  const reference = f();
+  setFusedKernels(true);
+  return { fused, reference };
+}
+
+/** Largest |a − b| relative to the largest |b| (at least `floor`). */
+function relErr(a: Float32Array | number[], b: Float32Array | number[], floor = 1e-30): number {
+  assert.equal(a.length, b.length);
+  let d = 0;
+  let m = floor;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    m = Math.max(m, Math.abs(b[i]));
+  }
+  return d / m;
+}
+
+function rand(shape: number[], seed: number, scale = 1): Tensor {
+  return tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), scale);
+}
+
+/** Value and gradients (w.r.t. every input) of Σ f(inputs)·probe. */
+function valueAndGrads(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], seed = 99): Float32Array[] {
+  return tf.tidy(() => {
+    const y = f(...inputs);
+    const probe = rand(y.shape, seed);
+    const grads = tf.grads((...xs: Tensor[]) => tf.sum(tf.mul(f(...xs), probe)))(inputs);
+    return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+function assertClose(fused: Float32Array[], reference: Float32Array[], tol: number, what: string): void {
+  assert.equal(fused.length, reference.length);
+  fused.forEach((a, i) => {
+    const e = relErr(a, reference[i]);
+    assert.ok(e < tol, `${what}: ${i === 0 ? 'value' : `gradient ${i}`} differs by ${e.toExponential(2)} (relative)`);
+  });
+}
+
+describe('fused wasm kernels equal the reference ops', () => {
+  it('LayerNorm, forward and gradients (x, γ, β)', () => {
+    for (const [m, d] of [[7, 8], [66, 128], [5, 36]]) {
+      const inputs = [rand([m, d], 1, 3), tf.add(rand([d], 2, 0.2), 1), rand([d], 3, 0.2)];
+      const r = both(() => valueAndGrads((x, g, b) => layerNorm(x as Tensor2D, g, b), inputs));
+      assertClose(r.fused, r.reference, 2e-5, `layerNorm [${m}, ${d}]`);
+      tf.dispose(inputs);
+    }
+  });
+
+  it('GELU, forward and gradient, over the whole range', () => {
+    const x = tf.concat([tf.linspace(-9, 9, 1001), rand([1023], 4, 3)]).reshape([2024, 1]) as Tensor2D;
+    const r = both(() => valueAndGrads((t) => gelu(t as Tensor2D), [x]));
+    assertClose(r.fused, r.reference, 2e-6, 'gelu');
+    x.dispose();
+  });
+
+  it('self-attention from a fused qkv, forward (out and probabilities) and gradient', () => {
+    // head widths with and without a 16-float remainder; token counts not multiples of 4
+    for (const [batch, n, dim, heads] of [[2, 3, 8, 2], [3, 5, 24, 2], [2, 33, 128, 4], [1, 6, 36, 1]]) {
+      const qkv = rand([batch * n, 3 * dim], 5, 2);
+      const r = both(() => valueAndGrads((t) => selfAttention(t as Tensor2D, batch, heads).out, [qkv]));
+      assertClose(r.fused, r.reference, 2e-5, `self-attention B${batch} N${n} D${dim} H${heads}`);
+      const p = both(() => tf.tidy(() => selfAttention(qkv as Tensor2D, batch, heads).probs.dataSync() as Float32Array));
+      assert.ok(relErr(p.fused, p.reference) < 2e-6, 'attention probabilities');
+      qkv.dispose();
+    }
+  });
+
+  it('cross-attention (queries and keys of different lengths), forward and gradients for q, k, v', () => {
+    for (const [batch, nq, nk, dim, heads] of [[2, 3, 7, 8, 2], [4, 32, 65, 128, 4], [1, 1, 5, 20, 1]]) {
+      const inputs = [rand([batch * nq, dim], 6), rand([batch * nk, dim], 7), rand([batch * nk, dim], 8)];
+      const r = both(() => valueAndGrads((q, k, v) => multiHeadAttention(q as Tensor2D, k as Tensor2D, v as Tensor2D, batch, heads).out, inputs));
+      assertClose(r.fused, r.reference, 2e-5, `cross-attention B${batch} Nq${nq} Nk${nk} D${dim} H${heads}`);
+      tf.dispose(inputs);
+    }
+  });
+
+  it('the layer-scaled residual and the linear layer (bias gradient as a column sum)', () => {
+    const inputs = [rand([10, 12], 9), rand([10, 12], 10), rand([12], 11, 0.1)];
+    const r = both(() => valueAndGrads((x, b, g) => residual(x as Tensor2D, b as Tensor2D, g), inputs));
+    assertClose(r.fused, r.reference, 1e-6, 'residual');
+    const lin = [rand([37, 20], 12), rand([20, 70], 13, 0.1), rand([70], 14)];
+    const l = both(() => valueAndGrads((x, w, b) => linear(x as Tensor2D, w, b), lin));
+    assertClose(l.fused, l.reference, 1e-5, 'linear');
+    tf.dispose([...inputs, ...lin]);
+  });
+
+  it('leaves no tensors behind (probabilities of the fused attention are owned by the caller)', () => {
+    const qkv = rand([12, 24], 15);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const a = selfAttention(qkv as Tensor2D, 2, 2);
+      tf.grad((t: Tensor) => tf.sum(selfAttention(t as Tensor2D, 2, 2).out))(qkv);
+      return a.out;
+    }).dispose();
+    assert.equal(tf.memory().numTensors, before);
+    qkv.dispose();
+  });
+});
+
+describe('whole training steps, fused against reference', () => {
+  async function step(make: () => MimModel, sets: string[]): Promise<{ losses: number[]; grads: Float32Array[]; after: Float32Array[] }> {
+    const config = tinyConfig(sets);
+    const { inputs } = tinyInputs(config, 0, true);
+    const model = make();
+    const opt = new AdamW(model.trainable, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05 });
+    const prep = model.prepare(inputs);
+    const { value, grads } = tf.variableGrads(() => model.losses(inputs, prep.targets).loss, opt.params());
+    const g = opt.params().map((p) => grads[p.name].dataSync() as Float32Array);
+    tf.dispose([value, ...Object.values(grads), ...prep.targets]);
+    prep.latentStd?.dispose();
+    const losses: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await trainStep(model, opt, [inputs], 1e-3, 1);
+      losses.push(r.loss, r.gradNorm);
+    }
+    const afterValues = opt.params().map((p) => p.dataSync() as Float32Array);
+    disposeInputs(inputs);
+    model.dispose();
+    opt.dispose();
+    return { losses, grads: g, after: afterValues };
+  }
+
+  for (const [name, sets] of [
+    ['CAE (cae-tiny, layer scale, drop path)', ['model.dropPath=0.1']],
+    ['MAE', ['algorithm=mae', 'mask.kind=random']],
+  ] as const) {
+    it(`${name}: loss, every parameter's gradient, and the parameters after two AdamW steps`, async () => {
+      const spec = modelSpecFromConfig(tinyConfig([...sets]));
+      const mk = (): MimModel => (spec.algorithm === 'cae' ? new CaeModel(spec) : new MaeModel(spec));
+      setFusedKernels(true);
+      const fused = await step(mk, [...sets]);
+      setFusedKernels(false);
+      const reference = await step(mk, [...sets]);
+      setFusedKernels(true);
+      assert.ok(relErr(fused.losses, reference.losses) < 1e-5, `losses/grad norms ${fused.losses} vs ${reference.losses}`);
+      // Per parameter, relative to its largest gradient; parameters whose gradient is zero in exact arithmetic
+      // (a key bias: softmax ignores a per-query shift) carry only rounding noise, so the floor is global.
+      const scale = Math.max(...reference.grads.map((g) => g.reduce((m, x) => Math.max(m, Math.abs(x)), 0)));
+      fused.grads.forEach((g, i) => {
+        const e = relErr(g, reference.grads[i], 1e-3 * scale);
+        assert.ok(e < 1e-4, `gradient of parameter ${i} differs by ${e.toExponential(2)}`);
+      });
+      // Adam divides by √v: where a gradient is tiny its rounding moves the update, but by far less than a step (lr 1e-3).
+      fused.after.forEach((p, i) => {
+        const d = p.reduce((m, x, j) => Math.max(m, Math.abs(x - reference.after[i][j])), 0);
+        assert.ok(d < 2e-6, `parameter ${i} after two steps differs by ${d.toExponential(2)}`);
+      });
+    });
+  }
+});
