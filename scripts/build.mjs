@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
-const external = ['@tensorflow/*', 'vscode', 'webgpu', 'playwright-core'];
+const external = ['@tensorflow/*', 'vscode', 'webgpu', 'playwright-core', 'wabt'];
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external, logLevel: 'warning' };
 
 const entries = [
@@ -23,3 +23,22 @@ mkdirSync('dist/webview', { recursive: true });
 copyFileSync('media/panel.css', 'dist/webview/panel.css');
 // JSON schema for *.mimlab.json, generated from FIELDS (contributed via jsonValidation).
 await import('./gen-schema.mjs');
+
+// MIM Lab's wasm SIMD kernels (src/ml/kernels/mim-kernels.wat) → dist/mim-kernels.wasm (shared memory, for the
+// threaded backend) and dist/mim-kernels.st.wasm (single-threaded backend), compiled with wabt.
+{
+  const { default: wabtInit } = await import('wabt');
+  const wabt = await wabtInit();
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const wat = readFileSync('src/ml/kernels/mim-kernels.wat', 'utf8');
+  const features = { simd: true, threads: true };
+  for (const [file, text] of [
+    ['dist/mim-kernels.wasm', wat],
+    ['dist/mim-kernels.st.wasm', wat.replace(/^.*;; MEMORY$/m, '  (memory (import "env" "memory") 1)')],
+  ]) {
+    const mod = wabt.parseWat('mim-kernels.wat', text, features);
+    mod.validate(features);
+    writeFileSync(file, mod.toBinary({}).buffer);
+    mod.destroy();
+  }
+}

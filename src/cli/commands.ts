@@ -5,6 +5,7 @@ import { DatasetError } from '../data/types';
 import { EXIT, configFromArgs, pretrainCommand, resumeCommand, type JobContext } from '../trainer/jobs';
 import { combine, consoleReporter, ipcReporter } from '../trainer/reporter';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
+import { benchCommand, BENCH_BOOLEANS, BENCH_USAGE } from './bench-command';
 import { dataInspect } from './data-inspect';
 import { compareCommand, COMPARE_USAGE } from './compare-command';
 import { demoCommand, DEMO_USAGE } from './demo';
@@ -35,6 +36,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   compare: { summary: COMPARE_USAGE, run: compareCommand },
   demo: { summary: DEMO_USAGE, run: demoCommand },
   report: { summary: REPORT_USAGE, run: reportCommand },
+  bench: { summary: `${BENCH_USAGE}   training-step speed and memory, against PyTorch when available`, run: benchCommand, booleans: BENCH_BOOLEANS },
   tokenizer: { summary: `${TOKENIZER_USAGE}   train / inspect the discrete tokenizer of loss.target=tokens`, run: tokenizerCommand },
   presets: {
     summary: 'presets   list the named presets',

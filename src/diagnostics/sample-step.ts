@@ -11,6 +11,7 @@ import { composeViews, displayScale, TILE_PAD, upscale } from './display';
 import { evalForward, type EvalOutputs } from './eval-forward';
 import { attentionOverlay } from './heatmap';
 import type { SampleBatch } from './sample-batch';
+import { tokenSampleParts, type SampleTokenizer } from '../tokenizer/diagnostics';
 
 export interface SampleFiles {
   manifest: SampleManifest;
@@ -21,7 +22,8 @@ export interface SampleFiles {
   regressorRows: Float64Array[][];
 }
 
-export async function computeSample(model: MimModel, batch: SampleBatch, step: number): Promise<SampleFiles> {
+/** `tokens`: the run's tokenizer and the sample batch's codes, required when the model predicts tokens. */
+export async function computeSample(model: MimModel, batch: SampleBatch, step: number, tokens?: SampleTokenizer): Promise<SampleFiles> {
   const spec = model.spec;
   const g = spec.geometry;
   const side = gridSide(g);
@@ -35,12 +37,17 @@ export async function computeSample(model: MimModel, batch: SampleBatch, step: n
   } finally {
     disposeInputs(inp);
   }
+  const scale = displayScale(g.imageSize);
+  // Token targets: the head outputs logits; the views show predicted tokens decoded by the tokenizer (src/tokenizer).
+  if (spec.vocabSize > 0 && !tokens) throw new Error('samples of a token-target run need its tokenizer');
+  const tok = spec.vocabSize > 0 && tokens
+    ? await tokenSampleParts(tokens, masks.masked, out.prediction, out.encoderDecode, g, batch.norm, { scale, pad: TILE_PAD }) : null;
   const { views, images } = composeViews({
     images: batch.images, batch: B, geometry: g, maskIdx: masks.masked, nMask: masks.Nm,
-    prediction: out.prediction, encoderDecode: out.encoderDecode, normPix: spec.normPix, norm: batch.norm,
+    prediction: tok ? tok.prediction : out.prediction, encoderDecode: tok ? tok.encoderDecode : out.encoderDecode,
+    normPix: tok ? false : spec.normPix, norm: batch.norm,
   });
-  const scale = displayScale(g.imageSize);
-  const files = new Map<string, Uint8Array | string>();
+  const files = new Map<string, Uint8Array | string>(tok?.files ?? []);
   const png = (name: string, img: RawImage): string => {
     files.set(name, encodePng(img.data, img.width, img.height, img.channels as 1 | 3));
     return name;
@@ -88,6 +95,7 @@ export async function computeSample(model: MimModel, batch: SampleBatch, step: n
     display: { scale, pad: TILE_PAD },
     encoderAttention: { layers: spec.encoder.depth, heads, data: 'encoder-attention.json', maps: encMaps },
     regressorAttention,
+    ...(tok ? { tokens: tok.manifest } : {}),
   };
   return { manifest, files, encoderRows, regressorRows };
 }

@@ -10,6 +10,7 @@ import { removeStaleTemporaries } from './publish-dir';
 import { loadSampleBatch, type SampleBatch } from './sample-batch';
 import { computeSample } from './sample-step';
 import { writeSampleDir } from './write-sample';
+import type { SampleTokenizer } from '../tokenizer/diagnostics';
 
 /** Whether `step` (1-based, after the update) is a sample step of this config. */
 export function isSampleStep(step: number, config: Config): boolean {
@@ -18,9 +19,9 @@ export function isSampleStep(step: number, config: Config): boolean {
 }
 
 /** Computes and writes one sample; returns the folder (relative to the run) and its files. */
-export async function writeSample(ctx: TrainContext, batch: SampleBatch, step: number): Promise<{ dir: string; files: string[]; ms: number }> {
+export async function writeSample(ctx: TrainContext, batch: SampleBatch, step: number, tokens?: SampleTokenizer): Promise<{ dir: string; files: string[]; ms: number }> {
   const t0 = performance.now();
-  const { manifest, files } = await computeSample(ctx.model, batch, step);
+  const { manifest, files } = await computeSample(ctx.model, batch, step, tokens);
   manifest.elapsedMs = Math.round(performance.now() - t0); // the write itself is a few ms more
   const names = writeSampleDir(ctx.run.dir, manifest, files);
   return { dir: `${RUN_FILES.samples}/${sampleDirName(step)}`, files: names, ms: performance.now() - t0 };
@@ -32,6 +33,7 @@ export async function writeSample(ctx: TrainContext, batch: SampleBatch, step: n
  */
 export function createSampler(): StepHook {
   let batch: SampleBatch | null = null;
+  let tokens: SampleTokenizer | undefined; // token targets: the fixed batch's codes, computed once
   return async (step, ctx) => {
     if (!isSampleStep(step, ctx.config)) return;
     try {
@@ -39,7 +41,10 @@ export function createSampler(): StepHook {
         removeStaleTemporaries(join(ctx.run.dir, RUN_FILES.samples)); // e.g. from a run killed mid-write, now resumed
         batch = await loadSampleBatch(ctx.config, ctx.dataset, ctx.norm);
       }
-      const r = await writeSample(ctx, batch, step);
+      if (ctx.tokenizer && !tokens) {
+        tokens = { tokenizer: ctx.tokenizer, codes: await ctx.tokenizer.encodeNormalised(batch.images, batch.indices.length, ctx.config.data.imageSize, batch.norm) };
+      }
+      const r = await writeSample(ctx, batch, step, tokens);
       ctx.reporter.emit({ type: 'sample', sample: { step, dir: r.dir, files: r.files } });
     } catch (err) {
       const message = `sampling at step ${step} failed: ${err instanceof Error ? err.message : String(err)}`;

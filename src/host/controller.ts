@@ -138,6 +138,7 @@ export class Controller implements vscode.Disposable {
 
   async stop(runDir: string): Promise<void> {
     const job = this.runs.jobFor(runDir);
+    this.log.info(`stop ${runDir}: ${job ? `job ${job.id}` : 'no job of this window, signalling its pid'}`);
     if (job) {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'MIM Lab: stopping run…' }, () => this.runs.stop(job));
     } else {
@@ -150,6 +151,7 @@ export class Controller implements vscode.Disposable {
   }
 
   async resume(runDir: string): Promise<void> {
+    this.log.info(`resume ${runDir}`);
     if (!this.ensureTrusted()) return;
     const s = readRunSummary(runDir, this.runs.isLiveRun(runDir));
     if (s.displayState === 'running') {

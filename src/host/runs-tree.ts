@@ -4,6 +4,17 @@ import * as vscode from 'vscode';
 import { readRunSummaries, type RunSummary } from './run-reader';
 import { childrenOf, groupRuns, present, type TreeNode } from './tree-model';
 
+/** Screen-reader labels that say which run a child row belongs to ("Probes of <run>, 2"). */
+function accessibleLabel(node: TreeNode, label: string, description: string | undefined): string {
+  const desc = description ? `, ${description}` : '';
+  switch (node.kind) {
+    case 'section': return `${label} of ${node.run.runId}${desc}`;
+    case 'checkpoint': return `checkpoint ${label} of ${node.run.runId}`;
+    case 'probe': return `${label} probe of ${node.run.runId}${desc}`;
+    default: return `${label}${desc}`;
+  }
+}
+
 export interface RunsTreeDeps {
   runsDir: () => string;
   isLiveRun: (runDir: string) => boolean;
@@ -11,10 +22,12 @@ export interface RunsTreeDeps {
 }
 
 export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private runs: RunSummary[] = [];
-  private lastKey = '';
+  private structureKey = '';
+  private runNodes = new Map<string, TreeNode>();
+  private runKeys = new Map<string, string>();
   private roots: TreeNode[] = [];
   private readonly parents = new Map<string, TreeNode>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
@@ -27,17 +40,36 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     this.reload();
   }
 
-  /** Re-reads the runs folder now. */
+  /**
+   * Re-reads the runs folder. When only run details changed (step, losses, probes), just those rows are
+   * refreshed, keeping node objects stable: a full refresh every second or two while a run trains would make
+   * VS Code drop its element handles, and a context-menu command could then arrive without its run.
+   */
   reload(): void {
     const runs = readRunSummaries(this.deps.runsDir(), this.deps.isLiveRun, this.deps.isLiveProbe);
-    const key = JSON.stringify(runs);
-    if (key !== this.lastKey) {
-      this.lastKey = key;
+    const groups = groupRuns(runs);
+    const structure = JSON.stringify(groups.map((g) => (g.kind === 'group' ? [g.label, g.runs.map((r) => r.runDir)] : [])));
+    if (structure !== this.structureKey) {
+      this.structureKey = structure;
       this.runs = runs;
-      this.roots = groupRuns(runs);
+      this.roots = groups;
+      this.runNodes = new Map(runs.map((r) => [r.runDir, { kind: 'run', id: `run:${r.runDir}`, run: r }]));
+      this.runKeys = new Map(runs.map((r) => [r.runDir, JSON.stringify(r)]));
       this.parents.clear();
       void vscode.commands.executeCommand('setContext', 'mimLab.hasRuns', runs.length > 0);
       this.changed.fire(undefined);
+    } else {
+      this.runs = runs;
+      const changed: TreeNode[] = [];
+      for (const r of runs) {
+        const key = JSON.stringify(r);
+        const node = this.runNodes.get(r.runDir);
+        if (!node || node.kind !== 'run' || this.runKeys.get(r.runDir) === key) continue;
+        this.runKeys.set(r.runDir, key);
+        node.run = r;
+        changed.push(node);
+      }
+      if (changed.length) this.changed.fire(changed);
     }
     this.schedulePoll();
   }
@@ -86,12 +118,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     if (node.kind === 'run' || node.kind === 'probe') {
       item.command = { command: 'mimLab.openRunPanel', title: 'Open Run Panel', arguments: [node] };
     }
-    if (node.kind === 'run') item.accessibilityInformation = { label: `${p.label}, ${p.description ?? ''}` };
+    item.accessibilityInformation = { label: accessibleLabel(node, p.label, p.description) };
     return item;
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    const kids = node ? childrenOf(node) : this.roots;
+    const kids = !node ? this.roots
+      : node.kind === 'group' ? node.runs.map((r) => this.runNodes.get(r.runDir)).filter((n): n is TreeNode => n !== undefined)
+        : childrenOf(node);
     for (const k of kids) if (node) this.parents.set(k.id, node);
     return kids;
   }

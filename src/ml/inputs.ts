@@ -46,8 +46,18 @@ export function buildInputs(images: Float32Array, masks: MaskBatch, geom: PatchG
     maskPatches: tf.tensor2d(maskRows, [B * Nm, P]),
     target: tf.tensor2d(normPix ? normalisePatches(maskRows, P) : maskRows, [B * Nm, P]),
     dropPath,
-    ...(tokens && tokenCodes ? { tokenCodes, tokenTarget: tf.tidy(() => tf.oneHot(tf.tensor1d(tokenCodes, 'int32'), tokens.vocab).toFloat() as Tensor2D) } : {}),
+    ...(tokens && tokenCodes ? { tokenCodes, tokenTarget: tf.tensor2d(oneHotRows(tokenCodes, tokens.vocab), [B * Nm, tokens.vocab]) } : {}),
   };
+}
+
+/** codes [M] → one-hot rows [M·V] (on the CPU: tf.oneHot refuses a one-code vocabulary). */
+function oneHotRows(codes: Int32Array, vocab: number): Float32Array {
+  const out = new Float32Array(codes.length * vocab);
+  codes.forEach((c, r) => {
+    if (!(c >= 0 && c < vocab)) throw new RangeError(`token code ${c} outside the vocabulary [0, ${vocab})`);
+    out[r * vocab + c] = 1;
+  });
+  return out;
 }
 
 export function disposeInputs(inp: MimInputs): void {

@@ -1,5 +1,6 @@
 // AdamW (Loshchilov & Hutter) with decoupled weight decay applied only to weights of rank ≥ 2 (nanoGPT/timm
 // convention: no decay on biases, LayerNorm, layer-scale gammas, cls and mask tokens), plus global-norm clipping.
+import { fusedActive, fusedAdamW, fusedSumSquares } from './kernels/fused';
 import type { NamedArray, ParamStore } from './params';
 import { tf, type Scalar, type Tensor, type Variable } from './tf';
 
@@ -45,6 +46,20 @@ export class AdamW {
     const { beta1, beta2, eps, weightDecay } = this.cfg;
     const c1 = 1 - beta1 ** this.t;
     const c2 = 1 - beta2 ** this.t;
+    if (fusedActive()) {
+      // One kernel per parameter on wasm (src/ml/kernels): the same arithmetic as below, in one pass.
+      this.slots.forEach((s, i) => {
+        tf.tidy(() => {
+          const [p, m, v] = fusedAdamW(s.param, grads[i], s.m, s.v, {
+            lr, beta1, beta2, c1, c2, eps, weightDecay: s.decay ? weightDecay : 0,
+          });
+          s.m.assign(m);
+          s.v.assign(v);
+          s.param.assign(p);
+        });
+      });
+      return;
+    }
     this.slots.forEach((s, i) => {
       tf.tidy(() => {
         const g = grads[i];
@@ -88,7 +103,8 @@ export class AdamW {
 /** Global L2 norm of all gradients, and the gradients scaled so that norm ≤ maxNorm (maxNorm 0 = off). */
 export function clipByGlobalNorm(grads: Tensor[], maxNorm: number): { grads: Tensor[]; norm: Scalar } {
   return tf.tidy(() => {
-    const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as Scalar;
+    const sumSq = fusedActive() && grads.length > 0 ? fusedSumSquares(grads) : tf.addN(grads.map((g) => tf.sum(tf.square(g))));
+    const norm = tf.sqrt(sumSq) as Scalar;
     if (maxNorm <= 0) return { grads: grads.map((g) => tf.clone(g)), norm };
     const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
     return { grads: grads.map((g) => tf.mul(g, scale)), norm };

@@ -7,6 +7,7 @@ import type { ParamStore } from '../ml/params';
 import { patchify, type PatchGeometry } from '../ml/patches';
 import { tf, type Tensor2D } from '../ml/tf';
 import { encode, type VitSpec } from '../ml/vit';
+import { StopRequested, yieldToEventLoop } from './stop';
 
 export interface FeatureSplit {
   n: number;
@@ -50,9 +51,6 @@ function tilePos(pos: Float32Array, n: number): Float32Array {
   return out;
 }
 
-/** Lets signal handlers and IPC messages run between batches (a stop request must be heard). */
-export const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
-
 export async function extractSplit(
   enc: EncoderView, split: Split, view: Omit<ViewOptions, 'batchSize'>, batchSize: number, keepTokens: boolean,
   shouldStop: () => boolean = () => false,
@@ -91,14 +89,6 @@ export async function extractSplit(
     await yieldToEventLoop();
   }
   return out;
-}
-
-/** Raised inside long loops when a stop was requested; the job turns it into state `stopped`. */
-export class StopRequested extends Error {
-  constructor() {
-    super('stop requested');
-    this.name = 'StopRequested';
-  }
 }
 
 /** Pooled features of one kind, [n, D]. */

@@ -53,6 +53,8 @@ export interface SampleManifest {
     data: string;
     maps: AttentionMapRef[];
   };
+  /** Token targets only: the predicted codes and how many match the tokenizer's, per image. */
+  tokens?: SampleTokens;
   /** Regressor cross-attention from one masked query to all keys (CAE only). */
   regressorAttention: {
     /** Which masked patch (grid index) the query is, per image. */
@@ -89,4 +91,20 @@ export interface ProbeAttentionManifest {
   /** PNG overlays, one tile per image (layout as `SampleManifest.display`). */
   maps: { head: number | 'avg'; png: string }[];
   display: { scale: number; pad: number };
+}
+
+/**
+ * `SampleManifest.tokens`. With token targets the prediction views show the predicted codes decoded by the
+ * tokenizer's decoder (visible patches keep their true codes); without a decoder they are grey.
+ */
+export interface SampleTokens {
+  vocab: number;
+  /** Whether the prediction views are decoded tokens (the tokenizer has a decoder). */
+  decoded: boolean;
+  /** Token accuracy on the masked patches, per image, in [0, 1]. */
+  accuracy: number[];
+  /** PNG, one tile per image over the patch grid: green = right, red = wrong, dark grey = visible. */
+  map: string;
+  /** JSON: {codes: number[image][patch], predicted: number[image][masked]} (grid order / masked order). */
+  data: string;
 }

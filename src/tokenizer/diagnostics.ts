@@ -1,9 +1,11 @@
 // What a reconstruction strip needs from token targets: predicted codes (argmax of the head's logits), pixels
 // decoded from them with the tokenizer's decoder (visible patches keep their true codes, so a decoder with
 // context sees a whole grid), and a per-image token-accuracy map over the patch grid.
+import { encodePng, imageGrid } from '../data/png';
 import type { RawImage } from '../data/types';
 import { gatherRows, patchify, type PatchGeometry } from '../ml/patches';
 import { tf } from '../ml/tf';
+import type { SampleTokens } from '../protocol/samples';
 import type { Tokenizer } from './tokenizer';
 
 /** Row-wise argmax of logits [M, V] → [M]. */
@@ -110,5 +112,54 @@ export async function tokenViews(
     prediction: await decodeWith(predicted),
     encoderDecode: encoderLogits ? await decodeWith(argmaxRows(encoderLogits, tokenizer.vocab)) : null,
     accuracy: tokenAccuracyMap(codes, maskIdx, predicted, N),
+  };
+}
+
+/** The run's tokenizer and the codes of the sample batch [B·N] (computed once: the batch is fixed). */
+export interface SampleTokenizer {
+  tokenizer: Tokenizer;
+  codes: Int32Array;
+}
+
+export interface TokenSampleParts {
+  /** Masked-patch predictions for the reconstruction views, dataset-normalised pixels (not norm-pix). */
+  prediction: Float32Array;
+  encoderDecode: Float32Array | null;
+  files: Map<string, Uint8Array | string>;
+  manifest: SampleTokens;
+}
+
+/**
+ * The token-target parts of a sample: decoded predictions for the reconstruction strip (grey, the dataset's
+ * 0.5, when the tokenizer has no decoder), `token-accuracy.png` and `tokens.json`.
+ */
+export async function tokenSampleParts(
+  t: SampleTokenizer, maskIdx: Int32Array, logits: Float32Array, encoderLogits: Float32Array | null,
+  g: PatchGeometry, norm: { mean: number[]; std: number[] }, display: { scale: number; pad: number },
+): Promise<TokenSampleParts> {
+  const v = await tokenViews(t.tokenizer, t.codes, maskIdx, logits, encoderLogits, g, norm);
+  const side = g.imageSize / g.patchSize;
+  const P = g.patchSize * g.patchSize * g.channels;
+  const grey = Float32Array.from({ length: maskIdx.length * P }, (_, i) => (0.5 - norm.mean[i % g.channels]) / norm.std[i % g.channels]);
+  const cell = Math.max(1, Math.round((g.imageSize * display.scale) / side));
+  const map = imageGrid(v.accuracy.maps.map((m) => accuracyImage(m, side, cell)), v.accuracy.maps.length, display.pad);
+  const N = side * side;
+  const B = t.codes.length / N;
+  const nMask = maskIdx.length / B;
+  const files = new Map<string, Uint8Array | string>([
+    ['token-accuracy.png', encodePng(map.data, map.width, map.height, 3)],
+    ['tokens.json', JSON.stringify({
+      codes: Array.from({ length: B }, (_, b) => Array.from(t.codes.subarray(b * N, (b + 1) * N))),
+      predicted: Array.from({ length: B }, (_, b) => Array.from(v.predicted.subarray(b * nMask, (b + 1) * nMask))),
+    })],
+  ]);
+  return {
+    prediction: v.prediction ?? grey,
+    encoderDecode: v.prediction ? v.encoderDecode : encoderLogits ? grey : null,
+    files,
+    manifest: {
+      vocab: t.tokenizer.vocab, decoded: v.prediction !== null, accuracy: v.accuracy.perImage.map((a) => Math.round(a * 1e4) / 1e4),
+      map: 'token-accuracy.png', data: 'tokens.json',
+    },
   };
 }

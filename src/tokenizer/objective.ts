@@ -12,13 +12,13 @@ export function logSoftmax(logits: Tensor2D): Tensor2D {
 
 /** Mean over rows of −log p(target): logits [M, V], one-hot targets [M, V]. */
 export function tokenCrossEntropy(logits: Tensor2D, oneHot: Tensor2D): Scalar {
-  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logSoftmax(logits)), 1))) as Scalar;
+  return tf.sub(0, tf.mean(tf.sum(tf.mul(oneHot, logSoftmax(logits)), 1))) as Scalar; // 0 − x, not −x: a zero loss is +0
 }
 
-/** Fraction of rows whose argmax is the target: Σ one-hot at the argmax, no index ops. */
+/** Fraction of rows whose target logit is the row maximum (argmax hit; exact ties count as hits). No index ops. */
 export function tokenAccuracy(logits: Tensor2D, oneHot: Tensor2D): Scalar {
-  const predicted = tf.oneHot(tf.argMax(logits, 1), logits.shape[1]);
-  return tf.mean(tf.sum(tf.mul(predicted, oneHot), 1)) as Scalar;
+  const target = tf.sum(tf.mul(oneHot, logits), 1);
+  return tf.mean(tf.cast(tf.greaterEqual(target, tf.max(logits, 1)), 'float32')) as Scalar;
 }
 
 /** The prediction head's output width: the vocabulary for token targets, else the patch size. */

@@ -99,34 +99,3 @@ export async function resolveTokenizer(c: Config, dataset: Dataset, runDir: stri
   const config: Config = { ...c, tokenizer: { ...c.tokenizer, path: resolve(path), inputSize: tokenizer.inputSize, vocab: tokenizer.vocab } };
   return { tokenizer, config };
 }
-
-/**
- * Codes of fixed, deterministic views (the centre views of the sample batch, evaluation sets), keyed by image:
- * computed once. Training crops change every step, so training targets are recomputed per batch instead.
- */
-export class TokenCache {
-  private readonly byKey = new Map<string, Int32Array>();
-
-  constructor(private readonly tokenizer: Tokenizer, private readonly norm: { mean: number[]; std: number[] }, private readonly size: number) {}
-
-  /** Images cached so far. */
-  get cached(): number {
-    return this.byKey.size;
-  }
-
-  /** Codes [n·h·w] of normalised centre views `images` [n, S, S, C] whose cache keys are `keys`. */
-  async codes(keys: string[], images: Float32Array): Promise<Int32Array> {
-    const per = this.tokenizer.grid[0] * this.tokenizer.grid[1];
-    const pix = images.length / keys.length;
-    const missing = keys.map((k, i) => (this.byKey.has(k) ? -1 : i)).filter((i) => i >= 0);
-    if (missing.length > 0) {
-      const sub = new Float32Array(missing.length * pix);
-      missing.forEach((i, j) => sub.set(images.subarray(i * pix, (i + 1) * pix), j * pix));
-      const codes = await this.tokenizer.encodeNormalised(sub, missing.length, this.size, this.norm);
-      missing.forEach((i, j) => this.byKey.set(keys[i], codes.slice(j * per, (j + 1) * per)));
-    }
-    const out = new Int32Array(keys.length * per);
-    keys.forEach((k, i) => out.set(this.byKey.get(k) as Int32Array, i * per));
-    return out;
-  }
-}

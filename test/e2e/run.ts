@@ -78,10 +78,11 @@ async function main(): Promise<number> {
     await page.goto(url);
     const wb = new Workbench(page);
     await wb.waitReady();
-    const ctx: Ctx = { wb, page, server, out: OUT, state: {} };
+    let start = Date.now();
+    const ctx: Ctx = { wb, page, server, out: OUT, state: {}, log: (m) => console.log(`[e2e]      +${((Date.now() - start) / 1000).toFixed(1)} s ${m}`) };
     for (const s of SCENARIOS) {
       if (only.length && !only.some((o) => s.name.startsWith(o))) continue;
-      const start = Date.now();
+      start = Date.now();
       const mark = consoleLog.length;
       const slug = s.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
       try {

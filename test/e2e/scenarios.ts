@@ -7,7 +7,16 @@ import type { CodeServer } from './code-server';
 import { listProcesses } from './processes';
 import { Workbench, waitInFrame } from './workbench';
 
-export interface Ctx { wb: Workbench; page: Page; server: CodeServer; out: string; state: Record<string, string> }
+export interface Ctx {
+  wb: Workbench;
+  page: Page;
+  server: CodeServer;
+  out: string;
+  /** Values passed between scenarios (the run scenario 2 trains is probed in 4). */
+  state: Record<string, string>;
+  /** Prints a step with the time since the scenario started. */
+  log(msg: string): void;
+}
 export interface Scenario {
   name: string;
   /** Stop the suite when this one fails (nothing after it can work). */
@@ -98,7 +107,7 @@ export const SCENARIOS: Scenario[] = [
       await wb.waitRow('20261121-110000-cae-tiny', /failed/);
       await wb.waitRow('20261121-120000-cae-tiny', /diverged/);
       await wb.expand(wb.runRow(CAE_DONE));
-      await wb.page.locator('.monaco-list-row[aria-label^="Probes"]').first().waitFor();
+      await wb.page.locator(`.monaco-list-row[aria-label^="Probes of ${CAE_DONE}"]`).waitFor();
       await wb.runRow(CAE_DONE).click();
       const frame = await runPanel(ctx, CAE_DONE);
       await expectPanelContent(frame, 30);
@@ -112,9 +121,12 @@ export const SCENARIOS: Scenario[] = [
       const { wb } = ctx;
       const runId = await newRun(ctx, 'cae-tiny', 'train.steps=240 sample.every=40 train.checkpointEvery=40');
       ctx.state.trained = runId;
+      ctx.log(`run folder ${runId}`);
       await wb.waitRow(runId, /running/, 30_000);
+      ctx.log('tree shows it running');
       const frame = await runPanel(ctx, runId);
       const p1 = await waitInFrame(frame, () => Number(document.getElementById('loss-chart')?.dataset.points ?? 0), 'first points');
+      ctx.log(`panel ready with ${p1} points`);
       await waitInFrame(frame, () => document.body.dataset.state === 'running' || document.body.dataset.state === 'completed', 'panel state');
       const grown = await (async (): Promise<number> => {
         const end = Date.now() + 60_000;
@@ -125,8 +137,9 @@ export const SCENARIOS: Scenario[] = [
         }
         throw new Error(`chart stayed at ${p1} points`);
       })();
-      if (!(grown > p1)) throw new Error('chart did not grow');
+      ctx.log(`chart grew to ${grown} points`);
       await expectSamples(frame, 90_000);
+      ctx.log('reconstructions and heatmaps drawn');
       await frame.locator('#cell-recon').screenshot({ path: join(ctx.out, '2-reconstructions.png') });
       await frame.locator('#cell-attention').screenshot({ path: join(ctx.out, '2-attention.png') });
       await wb.waitRow(runId, /completed · step 240\/240/, 120_000);
@@ -174,8 +187,8 @@ export const SCENARIOS: Scenario[] = [
       const top1 = await waitInFrame(frame, () => document.querySelector('#probe-table tr[data-probe-kind="attentive"][data-top1]')?.getAttribute('data-top1'), 'attentive top-1 in the panel', 120_000);
       if (!(Number(top1) >= 0 && Number(top1) <= 1)) throw new Error(`bad top-1 ${top1}`);
       await wb.expand(wb.runRow(runId));
-      await wb.expand(wb.page.locator(`.monaco-list-row[aria-label^="Probes"]`).first());
-      await wb.page.locator('.monaco-list-row', { hasText: /attentive/ }).filter({ hasText: /top-1/ }).first().waitFor({ timeout: 30_000 });
+      await wb.expand(wb.page.locator(`.monaco-list-row[aria-label^="Probes of ${runId}"]`));
+      await wb.page.locator(`.monaco-list-row[aria-label^="attentive probe of ${runId}, top-1"]`).waitFor({ timeout: 30_000 });
     },
   },
   {

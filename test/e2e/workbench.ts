@@ -96,7 +96,10 @@ export class Workbench {
         if (i >= attempts) throw err;
       }
     }
-    await entry.hover();
+    // Walk the menu with the keyboard to the entry, then Enter (a mouse click right after opening is ignored).
+    const focused = this.page.locator('.context-view .monaco-menu .action-item.focused');
+    for (let i = 0; i < 20 && !((await focused.textContent().catch(() => '')) ?? '').includes(item); i++) await this.page.keyboard.press('ArrowDown');
+    if (!((await focused.textContent()) ?? '').includes(item)) throw new Error(`could not focus "${item}" in the context menu`);
     await this.page.keyboard.press('Enter');
     await entry.waitFor({ state: 'detached', timeout: 5_000 });
   }
