@@ -15,7 +15,7 @@ const webviews = ['webview/run-panel.ts', 'webview/compare-panel.ts', 'webview/r
 
 await Promise.all([
   ...entries.map((e) => build({ ...common, ...e })),
-  ...webviews.map((w) => build({ entryPoints: [w], outdir: 'dist/webview', bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: false, logLevel: 'warning' })),
+  ...webviews.map((w) => build({ entryPoints: [w], outdir: 'dist/webview', bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: false, minify: true, logLevel: 'warning' })),
 ]);
 
 // Webview assets: the stylesheet next to the scripts (the only folder webviews may load from).

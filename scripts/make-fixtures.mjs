@@ -92,11 +92,12 @@ function writeSample(runDir, step, algorithm) {
   if (algorithm === 'cae') {
     const reg = Array.from({ length: COUNT }, (_, k) => [softmax(Array.from({ length: N }, () => 3 * r()))]);
     writeJson(join(dir, 'regressor-attention.json'), reg);
-    regressorAttention = { query: masked.map((m) => m[0]), data: 'regressor-attention.json', maps: [] };
+    const keys = masked.map((m) => [...Array.from({ length: N }, (_, p) => p).filter((p) => !m.includes(p)), ...m]);
+    regressorAttention = { query: masked.map((m) => m[0]), data: 'regressor-attention.json', keys, maps: [] };
   }
   writeJson(join(dir, 'sample.json'), {
     step, algorithm, imageSize: IMG, patchSize: PATCH, grid: [GRID, GRID], indices: [0, 1, 2, 3], labels: [0, 1, 2, 3], views,
-    reconstruction: 'reconstruction.png', strips, masked,
+    reconstruction: 'reconstruction.png', strips, masked, display: { scale: 1, pad: 0 },
     encoderAttention: { layers, heads, data: 'encoder-attention.json', maps },
     regressorAttention,
   });
@@ -152,6 +153,16 @@ function makeRun(id, { algorithm = 'cae', state, step, ckpts, samples, probes = 
     const pdir = join(dir, 'probes', p.id);
     writeJson(join(pdir, 'config.json'), { kind: p.kind, epochs: p.epochs, randomInit: false, checkpointStep: step });
     writeFileSync(join(pdir, 'metrics.jsonl'), Array.from({ length: p.epochs }, (_, e) => JSON.stringify({ epoch: e + 1, loss: 1 / (e + 2), train_top1: p.top1 * (e + 1) / p.epochs, test_top1: p.top1 * (e + 1) / p.epochs })).join('\n') + '\n');
+    if (p.kind === 'attentive') {
+      const r = rng(7);
+      const data = Array.from({ length: COUNT }, (_, k) => {
+        const hs = [0, 1].map(() => softmax(Array.from({ length: N }, (_, q) => (q === (k * 5) % N ? 3 : 0) + r())));
+        return [...hs, hs[0].map((v, q) => (v + hs[1][q]) / 2)];
+      });
+      writeJson(join(pdir, 'attention', 'attention.json'), {
+        probeId: p.id, imageSize: IMG, patchSize: PATCH, grid: [GRID, GRID], indices: [0, 1, 2, 3], labels: [0, 1, 2, 3], heads: 2, data, maps: [], display: { scale: 1, pad: 0 },
+      });
+    }
     writeJson(join(pdir, 'result.json'), {
       id: p.id, kind: p.kind, top1: p.top1, top5: p.top5, randomInit: false, checkpointStep: step, epochs: p.epochs, features: p.kind === 'attentive' ? 'tokens' : 'cls',
       numTrain: 512, numTest: 256, numClasses: 10, finishedAt: started,

@@ -48,3 +48,12 @@ export function regressorToGrid(keys: readonly number[], masked: readonly number
   });
   return out;
 }
+
+/** Places key weights on the grid when the sample lists each key's grid index (newer samples). */
+export function keysToGrid(values: readonly number[], keyPatches: readonly number[], numPatches: number): (number | null)[] {
+  const out: (number | null)[] = new Array(numPatches).fill(null);
+  keyPatches.forEach((p, j) => {
+    if (p >= 0 && p < numPatches && values[j] !== undefined) out[p] = (out[p] ?? 0) + values[j];
+  });
+  return out;
+}

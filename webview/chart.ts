@@ -5,6 +5,7 @@ import {
   Chart, Decimation, Legend, LineController, LineElement, LinearScale, LogarithmicScale, PointElement, Tooltip,
   type ChartDataset, type Plugin,
 } from 'chart.js';
+import { fmtNum } from './dom';
 import { emaSmooth, emaStart, type EmaState } from './smoothing';
 import { chartColor, themeColors, withAlpha, type ChartColor } from './theme';
 
@@ -70,7 +71,13 @@ export class LineChart {
         plugins: {
           decimation: { enabled: true, algorithm: 'lttb', samples: 800, threshold: 1600 },
           legend: { labels: { boxWidth: 12, filter: (item) => !String(item.text).endsWith(' (raw)') } },
-          tooltip: { filter: (item) => !String(item.dataset.label).endsWith(' (raw)') },
+          tooltip: {
+            filter: (item) => !String(item.dataset.label).endsWith(' (raw)'),
+            callbacks: {
+              title: (items) => (items.length ? `step ${Math.round(items[0].parsed.x ?? 0)}` : ''),
+              label: (item) => `${item.dataset.label}: ${fmtNum(item.parsed.y)}`,
+            },
+          },
         },
         scales: {},
       },
@@ -137,13 +144,24 @@ export class LineChart {
   }
 
   resetZoom(): void {
-    this.xRange = null;
-    this.applyScales();
-    this.chart.update('none');
+    this.setRange(null);
+    this.canvas.dispatchEvent(new CustomEvent('zoomchange', { bubbles: true }));
   }
 
   get zoomed(): boolean {
     return this.xRange !== null;
+  }
+
+  /** The zoomed step range, or null when showing everything. */
+  get range(): [number, number] | null {
+    return this.xRange;
+  }
+
+  /** Shows a step range (null: everything) without firing `zoomchange`; used to keep charts in step. */
+  setRange(range: [number, number] | null): void {
+    this.xRange = range;
+    this.applyScales();
+    this.chart.update('none');
   }
 
   applyTheme(): void {
@@ -187,10 +205,11 @@ export class LineChart {
     const grid = { color: withAlpha(th.grid, 0.5) };
     const title = (text?: string): { display: boolean; text: string } => ({ display: Boolean(text), text: text ?? '' });
     const hasY1 = this.tracks.some((t) => t.spec.axis === 'y1');
+    const tick = (v: number | string): string => fmtNum(Number(v), 3);
     this.chart.options.scales = {
-      x: { type: 'linear', min: this.xRange?.[0], max: this.xRange?.[1], grid, title: title(this.opts.xLabel ?? 'step'), ticks: { maxTicksLimit: 8 } },
-      y: { type: this.logY ? 'logarithmic' : 'linear', grid, title: title(this.opts.yLabel), ticks: { maxTicksLimit: 6 } },
-      ...(hasY1 ? { y1: { type: 'logarithmic', position: 'right', grid: { drawOnChartArea: false }, title: title(this.opts.y1Label), ticks: { maxTicksLimit: 4 } } } : {}),
+      x: { type: 'linear', min: this.xRange?.[0], max: this.xRange?.[1], grid, title: title(this.opts.xLabel ?? 'step'), ticks: { maxTicksLimit: 8, callback: (v: number | string) => Math.round(Number(v)).toLocaleString('en-US') } },
+      y: { type: this.logY ? 'logarithmic' : 'linear', grid, title: title(this.opts.yLabel), ticks: { maxTicksLimit: 6, callback: tick } },
+      ...(hasY1 ? { y1: { type: 'logarithmic', position: 'right', grid: { drawOnChartArea: false }, title: title(this.opts.y1Label), ticks: { maxTicksLimit: 4, callback: tick } } } : {}),
     } as never;
   }
 
@@ -259,7 +278,8 @@ export class LineChart {
   }
 
   private zoomTo(a: number, b: number): void {
-    this.xRange = [a, b];
+    const lo = Math.floor(a);
+    this.xRange = [lo, Math.max(lo + 1, Math.ceil(b))];
     this.applyScales();
     this.chart.update('none');
     this.canvas.dispatchEvent(new CustomEvent('zoomchange', { bubbles: true }));

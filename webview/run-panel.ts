@@ -6,6 +6,7 @@ import { byId, h } from './dom';
 import { configValue, renderConfig, renderHeader, renderProbes, type HeaderActions } from './run-header';
 import { applyMessage, type RunModel } from './run-state';
 import { DEFAULT_SAMPLE_UI, SampleView, type SampleUiState } from './sample-view';
+import { ProbeAttentionView } from './probe-attention-view';
 import { onThemeChange } from './theme';
 import { bridge, reportErrors } from './vscode-api';
 
@@ -43,7 +44,7 @@ function layout(): void {
       h('div', { className: 'toolbar' },
         h('label', {}, logY, ' log scale'),
         h('label', {}, 'smoothing ', smoothing, h('span', { id: 'smoothing-value' }, ui.smoothing.toFixed(2))),
-        h('button', { type: 'button', id: 'reset-zoom', title: 'Drag across a chart to zoom into steps; double-click also resets', onclick: () => charts.forEach((c) => c.resetZoom()) }, 'Reset zoom'),
+        h('button', { type: 'button', id: 'reset-zoom', title: 'Drag across a chart to zoom into steps (Ctrl+wheel also zooms); double-click resets', onclick: () => charts[0]?.resetZoom() }, 'Reset zoom'),
         h('span', { className: 'muted', id: 'points-label' })),
       h('div', { className: 'chart-box' }, h('canvas', { id: 'loss-chart', 'aria-label': 'loss curves' })),
       h('div', { className: 'chart-row' },
@@ -57,8 +58,13 @@ function layout(): void {
         h('select', { id: 'attn-mode', 'aria-label': 'attention kind' }), h('select', { id: 'attn-layer', 'aria-label': 'layer' }),
         h('select', { id: 'attn-head', 'aria-label': 'head' }), h('label', {}, h('input', { type: 'checkbox', id: 'attn-overlay' }), ' overlay on image')),
       h('div', { id: 'heatmaps', className: 'heatmaps' })),
-    cell('cell-probes', 'Probes', h('div', { id: 'probes' })),
+    cell('cell-probes', 'Probes', h('div', { id: 'probes' }), h('div', { id: 'probe-attention' })),
   );
+  // Zooming one chart zooms all of them to the same steps.
+  byId('cell-losses').addEventListener('zoomchange', (e) => {
+    const src = charts.find((c) => c.chart.canvas === e.target);
+    for (const c of charts) if (c !== src) c.setRange(src?.range ?? null);
+  });
   smoothing.addEventListener('input', () => {
     ui.smoothing = Number(smoothing.value);
     byId('smoothing-value').textContent = ui.smoothing.toFixed(2);
@@ -91,7 +97,10 @@ function makeCharts(run: RunView): void {
 }
 
 function feedCharts(cols: MetricColumns, replace: boolean): void {
+  const t0 = performance.now();
   for (const c of charts) (replace ? c.setData : c.append).call(c, cols.step, cols);
+  // How long drawing took, for the long-run check in the end-to-end tests.
+  byId('loss-chart').dataset.renderMs = (performance.now() - t0).toFixed(0);
   const n = model?.metrics.step.length ?? 0;
   byId('points-label').textContent = `${n} logged step${n === 1 ? '' : 's'}`;
 }
@@ -100,12 +109,17 @@ function renderRun(run: RunView, changed: Partial<RunView> | null): void {
   document.body.dataset.state = run.displayState;
   if (!changed || 'status' in changed || 'actions' in changed || 'displayState' in changed) renderHeader(byId('header'), run, actions);
   if (!changed || 'config' in changed) renderConfig(byId('config'), run.config);
-  if (!changed || 'probes' in changed) renderProbes(byId('probes'), run.probes);
+  if (!changed || 'probes' in changed) {
+    renderProbes(byId('probes'), run.probes);
+    probeAttention.setProbes(run.probes);
+  }
   if (!changed || 'samples' in changed) samples.setSteps(run.samples);
 }
 
 layout();
 const samples = new SampleView(ui, requestSample, saveUi);
+const probeAttention = new ProbeAttentionView(byId('probe-attention'), (probeId) => vs.post({ type: 'request-probe-attention', probeId }), (ix) => samples.baseFor(ix));
+samples.onImage = (): void => probeAttention.draw();
 reportErrors((m) => vs.post(m));
 onThemeChange(() => charts.forEach((c) => c.applyTheme()));
 
@@ -114,6 +128,10 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (!isHostToRunPanel(msg)) return;
   if (msg.type === 'sample') {
     samples.receive(msg.step, msg.sample, msg.error);
+    return;
+  }
+  if (msg.type === 'probe-attention') {
+    probeAttention.receive(msg.probeId, msg.attention);
     return;
   }
   const r = applyMessage(model, msg);

@@ -1,10 +1,10 @@
 // Reconstruction strip with a step slider, and attention heatmaps with layer/head pickers and overlay.
 // Sample data comes from the host on request (`request-sample`); the latest step is followed unless the user moves the slider.
 import type { SampleData } from '../src/protocol/webview';
-import { regressorToGrid } from './attention';
+import { keysToGrid, regressorToGrid } from './attention';
 import { byId, clear, fillSelect, h } from './dom';
 import { drawHeatmap } from './heatmap';
-import { loadImage, renderImageGrid, tileOf } from './image-grid';
+import { loadImage, renderImageGrid, tileOf, type Tile } from './image-grid';
 
 export interface SampleUiState {
   follow: boolean;
@@ -46,6 +46,19 @@ export class SampleView {
     };
     for (const id of ['attn-mode', 'attn-layer', 'attn-head', 'attn-overlay']) byId(id).addEventListener('change', onPick);
     byId<HTMLInputElement>('attn-overlay').checked = this.ui.overlay;
+  }
+
+  /** Called when a sample image has been drawn (other cells overlay on it). */
+  onImage: () => void = () => undefined;
+
+  /** The loaded sample image, if it shows these test-split images, and each image's original tile. */
+  baseFor(indices: readonly number[]): { img: HTMLImageElement; tile: (i: number) => Tile } | null {
+    const s = this.imgStep === null ? undefined : this.cache.get(this.imgStep);
+    const img = this.img;
+    if (!s || !img || s.manifest.indices.join() !== indices.join()) return null;
+    const m = s.manifest;
+    const col = Math.max(0, m.views.indexOf('original'));
+    return { img, tile: (i) => tileOf(img, m.indices.length, m.views.length, i, col) };
   }
 
   /** New list of sample steps from the run (snapshot or delta). */
@@ -106,6 +119,7 @@ export class SampleView {
     recon.dataset.step = String(step);
     this.fillPickers(s);
     await this.drawAttention();
+    this.onImage();
   }
 
   private fillPickers(s: SampleData): void {
@@ -144,7 +158,8 @@ export class SampleView {
       if (this.ui.mode === 'regressor') {
         const keys = s.regressorAttention?.[i]?.[layer];
         query = m.regressorAttention?.query[i];
-        if (keys) values = regressorToGrid(keys, m.masked[i] ?? [], n);
+        const order = m.regressorAttention?.keys?.[i];
+        if (keys) values = order ? keysToGrid(keys, order, n) : regressorToGrid(keys, m.masked[i] ?? [], n);
       } else {
         values = s.encoderAttention?.[i]?.[layer]?.[headIndex];
       }

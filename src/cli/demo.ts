@@ -45,7 +45,10 @@ export function demoVerdict(rows: readonly DemoComparison[]): { ok: boolean; lin
 export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
   only(args, ['runs-dir', 'preset', 'backend'], 'demo');
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const elapsed = (): string => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
+  // Wall time depends on what else the machine runs; CPU time (wasm runs on one thread) is the comparable number.
+  const cpuTime = (): string => { const c = process.cpuUsage(cpu0); return `${((c.user + c.system) / 1e6).toFixed(0)} s`; };
   const probeSets = args.sets.filter((s) => s.startsWith('probe.'));
   const runSets = args.sets.filter((s) => !s.startsWith('probe.'));
   const backend = args.options.get('backend');
@@ -85,8 +88,8 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
     writeFileSync(join(pre.runDir, 'demo-comparison.md'), formatTable(table, 'markdown') + '\n' + verdict.lines.map((l) => `    ${l}`).join('\n') + '\n');
     for (const l of verdict.lines) ctx.print(`[demo] ${l}`);
     ctx.print(verdict.ok
-      ? `[demo] pretrained CAE beats the random-init encoder on every probe. Total ${elapsed()}.`
-      : `[demo] pretraining did NOT beat random init on every probe. Total ${elapsed()}.`);
+      ? `[demo] pretrained CAE beats the random-init encoder on every probe. Total ${elapsed()} (CPU ${cpuTime()}).`
+      : `[demo] pretraining did NOT beat random init on every probe. Total ${elapsed()} (CPU ${cpuTime()}).`);
     ctx.print(`[demo] compare it with other runs: mim-lab compare ${pre.runDir} <other runs>`);
     return verdict.ok ? EXIT.ok : EXIT.failed;
   } finally {

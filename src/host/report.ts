@@ -21,19 +21,22 @@ function generate(context: vscode.ExtensionContext, runDir: string): Promise<str
   });
 }
 
+/** Writes the run's report with the CLI (fresh: the run may have moved on) and shows it in a webview. */
 export async function openReport(context: vscode.ExtensionContext, runDir: string, log: vscode.LogOutputChannel): Promise<void> {
-  let file = path.join(runDir, RUN_FILES.report);
-  if (!existsSync(file)) {
-    try {
-      file = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'MIM Lab: writing the report…' }, () => generate(context, runDir));
-    } catch (err) {
-      log.error(`report: ${(err as Error).message}`);
+  const file = path.join(runDir, RUN_FILES.report);
+  try {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'MIM Lab: writing the report…' }, () => generate(context, runDir));
+  } catch (err) {
+    log.error(`report: ${(err as Error).message}`);
+    if (!existsSync(file)) {
       void vscode.window.showErrorMessage(`MIM Lab: could not write the report: ${(err as Error).message}`);
       return;
     }
+    void vscode.window.showWarningMessage(`MIM Lab: could not refresh the report, showing the last one: ${(err as Error).message}`);
   }
   const panel = vscode.window.createWebviewPanel('mimLab.report', `Report ${path.basename(runDir)}`, vscode.ViewColumn.Active, {
     enableScripts: true, enableCommandUris: false, localResourceRoots: [],
   });
+  panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'mimlab.svg');
   panel.webview.html = prepareReportHtml(readFileSync(file, 'utf8'), makeNonce());
 }

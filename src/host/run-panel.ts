@@ -8,6 +8,7 @@ import { isRunPanelState, parseRunPanelMessage, type HostToRunPanel, type RunAct
 import { assertNever } from '../protocol/events';
 import { makeNonce, renderPanelHtml } from './panel-html';
 import { RunFeed } from './run-feed';
+import { readProbeAttention } from './run-reader';
 import { readSampleData } from './sample-reader';
 
 export const RUN_PANEL_VIEW_TYPE = 'mimLab.runPanel';
@@ -41,6 +42,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, pan
 
 class RunPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly createdAt = Date.now();
   readonly feed: RunFeed;
 
   constructor(readonly panel: vscode.WebviewPanel, readonly runDir: string, private readonly host: RunPanelHost, onDisposed: () => void) {
@@ -76,6 +78,7 @@ class RunPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
       case 'resync':
+        this.host.log(`[run panel] ${msg.type} from ${this.runDir.split(/[\\/]/).pop()} after ${Date.now() - this.createdAt} ms: sending a snapshot`);
         this.feed.snapshot();
         return;
       case 'request-sample': {
@@ -90,6 +93,9 @@ class RunPanel implements vscode.Disposable {
         void this.panel.webview.postMessage({ type: 'sample', step: msg.step, sample, ...(error ? { error } : {}) } satisfies HostToRunPanel);
         return;
       }
+      case 'request-probe-attention':
+        void this.panel.webview.postMessage({ type: 'probe-attention', probeId: msg.probeId, attention: readProbeAttention(this.runDir, msg.probeId) } satisfies HostToRunPanel);
+        return;
       case 'intent':
         this.host.onIntent(this.runDir, msg.action);
         return;

@@ -2,7 +2,8 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES, parseJsonLines, type MetricsRow, type ProbeMetricsRow, type ProbeResult, type RunStatus } from '../protocol/run-files';
-import type { DisplayState, ProbeView } from '../protocol/webview';
+import { PROBE_ATTENTION_DIR, type ProbeAttentionManifest } from '../protocol/samples';
+import { isSafeId, type DisplayState, type ProbeView } from '../protocol/webview';
 
 export function readJson<T>(file: string): T | null {
   try {
@@ -126,6 +127,7 @@ export function readProbes(runDir: string, isLive: (probeId: string) => boolean 
       out.push({
         id, kind: probeKind(result.kind), state: 'done', epoch: result.epochs, epochs: result.epochs, top1: result.top1,
         top5: result.top5 ?? null, randomInit: Boolean(result.randomInit), checkpointStep: result.checkpointStep ?? null,
+        hasAttention: existsSync(join(pdir, PROBE_ATTENTION_DIR, 'attention.json')),
       });
       continue;
     }
@@ -198,4 +200,10 @@ export function readRunSummaries(
   return listRunDirs(runsDir)
     .map((d) => readRunSummary(d, isLiveRun(d), (id) => isLiveProbe(d, id)))
     .sort((a, b) => b.startedAt - a.startedAt || a.runId.localeCompare(b.runId));
+}
+
+/** An attentive probe's query attention (`probes/<id>/attention/attention.json`), or null. */
+export function readProbeAttention(runDir: string, probeId: string): ProbeAttentionManifest | null {
+  if (!isSafeId(probeId)) return null;
+  return readJson<ProbeAttentionManifest>(join(runDir, RUN_FILES.probes, probeId, PROBE_ATTENTION_DIR, 'attention.json'));
 }

@@ -10,7 +10,7 @@ function accessibleLabel(node: TreeNode, label: string, description: string | un
   switch (node.kind) {
     case 'section': return `${label} of ${node.run.runId}${desc}`;
     case 'checkpoint': return `checkpoint ${label} of ${node.run.runId}`;
-    case 'probe': return `${label} probe of ${node.run.runId}${desc}`;
+    case 'probe': return `${label} probe ${node.probe.id} of ${node.run.runId}${desc}`;
     default: return `${label}${desc}`;
   }
 }

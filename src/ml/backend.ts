@@ -6,7 +6,7 @@
 import type { BackendName } from '../config/schema';
 import { registerMimKernels } from './kernels/register';
 import { tf } from './tf';
-import { wantedWasmThreads, withWasmThreads } from './wasm-threads';
+import { restoreWorkerGlobals, wantedWasmThreads, withWasmThreads } from './wasm-threads';
 import { registerWebgpu } from './webgpu-backend';
 
 export type ConcreteBackend = Exclude<BackendName, 'auto'>;
@@ -45,41 +45,70 @@ async function activate(tfName: string): Promise<boolean> {
   return ok && tf.getBackend() === tfName;
 }
 
-/** How the wasm backend runs once loaded (null before): threads, and why threading was given up, if it was. */
-export let wasmInfo: { threads: number; fallback?: string } | null = null;
+export interface WasmStart {
+  threads: number;
+  /** Why the threaded start was given up (then threads is 1). */
+  fallback?: string;
+}
 
-const WASM_INIT_TIMEOUT_MS = 60_000;
+/** How the wasm backend runs once loaded in this process (null before). */
+export let wasmInfo: WasmStart | null = null;
+
+/** Starting and resetting the wasm backend (stand-ins in tests). */
+export interface WasmStarter {
+  /** Starts wasm with this many XNNPACK threads; resolves the count it got, throws when it cannot. */
+  start(threads: number): Promise<number>;
+  /** Drops a failed or half-started wasm backend so that a fresh one can start. */
+  reset(): void;
+}
+
+export const WASM_START_TIMEOUT_MS = 60_000;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
-    timer.unref();
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms); // cleared once settled
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** wasm with one thread per core; on any failure of the threaded start, the single-threaded SIMD build. */
-async function loadWasm(): Promise<boolean> {
-  require('@tensorflow/tfjs-backend-wasm');
-  if (wasmInfo) return true; // already started in this process (with its thread count)
-  const engine = tf.engine() as unknown as { registryFactory: Record<string, { factory: () => unknown; priority: number }> };
-  const registered = engine.registryFactory.wasm;
-  const threads = wantedWasmThreads();
+/**
+ * wasm with `wanted` threads; when the threaded start fails or hangs (it relies on bundle internals), a fresh
+ * single-threaded start, with the reason kept. Never gives up on wasm because of threads.
+ */
+export async function startWasm(wanted: number, starter: WasmStarter, timeoutMs = WASM_START_TIMEOUT_MS): Promise<WasmStart> {
+  if (wanted <= 1) return { threads: await starter.start(1) };
   try {
-    wasmInfo = { threads: await withTimeout(withWasmThreads(threads, () => activate('wasm')), WASM_INIT_TIMEOUT_MS, 'threaded wasm start') };
+    return { threads: await withTimeout(starter.start(wanted), timeoutMs, `starting wasm with ${wanted} threads`) };
   } catch (err) {
-    if (threads <= 1 || !registered) throw err;
-    // Start over with a fresh registration, so a half-started threaded module is never used.
-    try {
-      tf.removeBackend('wasm');
-    } catch {
-      // not registered any more
-    }
-    tf.registerBackend('wasm', registered.factory as Parameters<typeof tf.registerBackend>[1], registered.priority);
-    wasmInfo = { threads: await withWasmThreads(1, () => activate('wasm')), fallback: message(err) };
+    starter.reset();
+    return { threads: await starter.start(1), fallback: message(err) };
   }
-  return true;
+}
+
+/** The real starter: TF.js's wasm backend, threads through src/ml/wasm-threads.ts. */
+function tfWasmStarter(): WasmStarter {
+  const engine = tf.engine() as unknown as { registryFactory: Record<string, { factory: () => unknown; priority: number } | undefined> };
+  const registered = engine.registryFactory.wasm;
+  return {
+    start: (threads) => withWasmThreads(threads, () => activate('wasm')),
+    reset: () => {
+      restoreWorkerGlobals();
+      if (!registered) return;
+      try {
+        tf.removeBackend('wasm'); // also invalidates a start still pending
+      } catch {
+        // not registered any more
+      }
+      tf.registerBackend('wasm', registered.factory as Parameters<typeof tf.registerBackend>[1], registered.priority);
+    },
+  };
+}
+
+async function loadWasm(): Promise<void> {
+  require('@tensorflow/tfjs-backend-wasm');
+  if (wasmInfo) return; // already started in this process, with its thread count
+  wasmInfo = await startWasm(wantedWasmThreads(), tfWasmStarter());
 }
 
 /** The real loader: requires optional packages lazily, so a missing native package is just "unavailable". */

@@ -3,12 +3,17 @@
 // On wasm, LayerNorm, GELU, attention and the layer-scaled residual run as fused SIMD kernels
 // (src/ml/kernels/fused.ts); the straightforward TF.js versions below are the reference and the path on every
 // other backend (and on wasm with MIMLAB_FUSED=0). test/unit/ml/fused-kernels.test.ts checks they agree.
-import { attentionFits, fusedActive, fusedColSum, fusedCrossAttention, fusedGelu, fusedLayerNorm, fusedScaleAdd, fusedSelfAttention } from './kernels/fused';
+import { attentionFits, fusedActive, fusedColSum, fusedCrossAttention, fusedGelu, fusedLayerNorm, fusedScaleAdd, fusedSelfAttention, fusedTranspose } from './kernels/fused';
 import { tf, type Tensor, type Tensor2D } from './tf';
 
 /** Σ over rows (a bias gradient): the fused column sum on wasm (tf.sum over axis 0 transposes first there). */
 function sumRows(dy: Tensor): Tensor {
   return fusedActive() ? fusedColSum(dy) : tf.sum(dy, 0);
+}
+
+/** 2-D transpose: the SIMD kernel on wasm (several times faster than the stock Transpose there). */
+function transpose2d(t: Tensor): Tensor2D {
+  return (fusedActive() ? fusedTranspose(t) : tf.transpose(t)) as Tensor2D;
 }
 
 /**
@@ -23,7 +28,7 @@ const linearWithBias = tf.customGrad(((x: Tensor, w: Tensor, b: Tensor, save: tf
     value,
     gradFunc: (dy: Tensor, saved: Tensor[]) => {
       const [xs, ws] = saved as Tensor2D[];
-      return [tf.matMul(dy as Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as Tensor2D), sumRows(dy)];
+      return [tf.matMul(dy as Tensor2D, transpose2d(ws)), tf.matMul(transpose2d(xs), dy as Tensor2D), sumRows(dy)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -34,7 +39,7 @@ const linearNoBias = tf.customGrad(((x: Tensor, w: Tensor, save: tf.GradSaveFunc
     value: tf.matMul(x as Tensor2D, w as Tensor2D),
     gradFunc: (dy: Tensor, saved: Tensor[]) => {
       const [xs, ws] = saved as Tensor2D[];
-      return [tf.matMul(dy as Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as Tensor2D)];
+      return [tf.matMul(dy as Tensor2D, transpose2d(ws)), tf.matMul(transpose2d(xs), dy as Tensor2D)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]);

@@ -37,6 +37,13 @@ function packageDir(): string {
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 }
 
+let restoreGlobals: () => void = () => {};
+
+/** Undoes the patches of a threaded start that never finished (the caller gave up waiting). */
+export function restoreWorkerGlobals(): void {
+  restoreGlobals();
+}
+
 /**
  * Runs `init` (which must initialise the wasm backend) with `threads` XNNPACK threads. Returns the thread count the
  * backend reports; throws when the threaded build could not be started (the caller then retries single-threaded).
@@ -77,13 +84,27 @@ export async function withWasmThreads(threads: number, init: () => Promise<boole
     const c = cpus();
     return Array.from({ length: 2 * threads }, (_, i) => c[i % c.length]);
   };
+  let restored = false;
+  restoreGlobals = () => {
+    if (restored) return;
+    restored = true;
+    workerThreads.Worker = Original;
+    nodeOs.cpus = cpus;
+    if (osMutable !== nodeOs) {
+      try {
+        osMutable.cpus = cpus;
+      } catch {
+        // an ES namespace may be frozen; the CommonJS object is the one Emscripten reads
+      }
+    }
+  };
   workerThreads.Worker = PoolWorker as unknown as WorkerCtor;
   nodeOs.cpus = fakeCpus;
   if (osMutable !== nodeOs) {
     try {
       osMutable.cpus = fakeCpus;
     } catch {
-      // an ES namespace may be frozen; the CommonJS object above is the one Emscripten reads
+      // see above
     }
   }
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
@@ -92,14 +113,6 @@ export async function withWasmThreads(threads: number, init: () => Promise<boole
     if (!(await init())) throw new Error('threaded wasm backend failed to initialise');
     return wasm.getThreadsCount();
   } finally {
-    workerThreads.Worker = Original;
-    nodeOs.cpus = cpus;
-    if (osMutable !== nodeOs) {
-      try {
-        osMutable.cpus = cpus;
-      } catch {
-        // see above
-      }
-    }
+    restoreGlobals();
   }
 }

@@ -4,7 +4,7 @@
 
 import type { ProbeKind, RunState, RunStatus } from './run-files';
 import { PROBE_KINDS } from './run-files';
-import type { SampleManifest } from './samples';
+import type { ProbeAttentionManifest, SampleManifest } from './samples';
 
 /** Columns of `metrics.jsonl` the panels plot, in a fixed order. */
 export const METRIC_KEYS = ['step', 'epoch', 'lr', 'loss', 'loss_main', 'loss_align', 'imgs_per_s', 'latent_std', 'grad_norm', 'mlm_acc'] as const;
@@ -27,6 +27,8 @@ export interface ProbeView {
   top5: number | null;
   randomInit: boolean;
   checkpointStep: number | null;
+  /** Whether `probes/<id>/attention/attention.json` exists (attentive probes: the query's attention map). */
+  hasAttention?: boolean;
 }
 
 /** Which buttons are enabled, decided by the host (it owns processes and workspace trust). */
@@ -77,7 +79,8 @@ export interface SampleData {
 export type HostToRunPanel =
   | { type: 'snapshot'; seq: number; snapshot: RunSnapshot }
   | { type: 'delta'; seq: number; delta: RunDelta }
-  | { type: 'sample'; step: number; sample: SampleData | null; error?: string };
+  | { type: 'sample'; step: number; sample: SampleData | null; error?: string }
+  | { type: 'probe-attention'; probeId: string; attention: ProbeAttentionManifest | null };
 
 export type RunPanelIntent = 'stop' | 'resume' | 'reveal';
 
@@ -86,6 +89,7 @@ export type RunPanelToHost =
   /** The webview saw a gap in delta numbers and asks for a fresh snapshot. */
   | { type: 'resync'; lastSeq: number }
   | { type: 'request-sample'; step: number }
+  | { type: 'request-probe-attention'; probeId: string }
   | { type: 'intent'; action: RunPanelIntent }
   | { type: 'probe'; kind: ProbeKind }
   | { type: 'webview-error'; message: string };
@@ -129,6 +133,11 @@ function isNonNegInt(x: unknown): x is number {
 
 const INTENTS: readonly string[] = ['stop', 'resume', 'reveal'];
 
+/** Probe ids are folder names written by the trainer: no separators, no `..`. */
+export function isSafeId(x: unknown): x is string {
+  return typeof x === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(x) && !x.includes('..');
+}
+
 /** Validates a message from a run panel; returns null for anything malformed or unknown. */
 export function parseRunPanelMessage(x: unknown): RunPanelToHost | null {
   if (!isObj(x)) return null;
@@ -136,6 +145,7 @@ export function parseRunPanelMessage(x: unknown): RunPanelToHost | null {
     case 'ready': return { type: 'ready' };
     case 'resync': return isNonNegInt(x.lastSeq) ? { type: 'resync', lastSeq: x.lastSeq } : null;
     case 'request-sample': return isNonNegInt(x.step) ? { type: 'request-sample', step: x.step } : null;
+    case 'request-probe-attention': return isSafeId(x.probeId) ? { type: 'request-probe-attention', probeId: x.probeId } : null;
     case 'intent':
       return typeof x.action === 'string' && INTENTS.includes(x.action) ? { type: 'intent', action: x.action as RunPanelIntent } : null;
     case 'probe':
@@ -162,6 +172,7 @@ export function isHostToRunPanel(x: unknown): x is HostToRunPanel {
     case 'snapshot': return isNonNegInt(x.seq) && isObj(x.snapshot) && isObj(x.snapshot.run) && isObj(x.snapshot.metrics);
     case 'delta': return isNonNegInt(x.seq) && isObj(x.delta);
     case 'sample': return isNonNegInt(x.step) && (x.sample === null || isObj(x.sample));
+    case 'probe-attention': return typeof x.probeId === 'string' && (x.attention === null || isObj(x.attention));
     default: return false;
   }
 }

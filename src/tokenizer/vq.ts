@@ -118,7 +118,7 @@ export class VqVae {
 
   /** Code vectors of `codes` [M] → [M, D] (one-hot matMul: no gather on the graph). */
   lookup(codes: Tensor1D): Tensor2D {
-    return tf.matMul(tf.oneHot(codes, this.spec.vocab), this.cb);
+    return tf.matMul(tf.cast(tf.oneHot(codes, this.spec.vocab), 'float32'), this.cb);
   }
 
   /** loss = ‖x − dec(st(z))‖² + β·‖z − sg(e)‖², with q = e[codes] from `assign`; call inside the gradient tape. */

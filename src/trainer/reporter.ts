@@ -24,7 +24,7 @@ export function consoleReporter(every: number, out: (line: string) => void = (l)
           const r = e.row;
           if (r.step % every !== 0 && r.step !== 1) return;
           out(`step ${r.step} epoch ${r.epoch} loss ${fmt(r.loss)} main ${fmt(r.loss_main)} align ${fmt(r.loss_align)} `
-            + `lr ${fmt(r.lr)} latent_std ${fmt(r.latent_std)} ${r.imgs_per_s.toFixed(1)} img/s`);
+            + `${r.mlm_acc !== undefined && r.mlm_acc !== null ? `mlm_acc ${fmt(r.mlm_acc)} ` : ''}lr ${fmt(r.lr)} latent_std ${fmt(r.latent_std)} ${r.imgs_per_s.toFixed(1)} img/s`);
           return;
         }
         case 'log':

@@ -65,6 +65,9 @@ export class CodeServer {
       'git.enabled': false,
       'window.restoreWindows': 'all',
       'files.hotExit': 'off',
+      // Tooltips of tree rows would cover the rows the tests click next.
+      'workbench.hover.delay': 60_000,
+      'editor.hover.delay': 60_000,
       ...this.o.userSettings,
     };
     writeFileSync(join(this.dataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));

@@ -107,6 +107,7 @@ async function main(): Promise<number> {
     await browserServer?.close().catch(() => undefined);
     await server.stop();
     writeFileSync(join(OUT, 'code-server.log'), server.log);
+    if (existsSync(join(server.dataDir, 'logs'))) cpSync(join(server.dataDir, 'logs'), join(OUT, 'logs'), { recursive: true });
     writeFileSync(join(OUT, 'console.log'), consoleLog.map((e) => `${new Date(e.at).toISOString()} ${e.type} ${e.text} ${e.url}`).join('\n'));
   }
   const left = await leftoverProcesses(before, root);

@@ -1,6 +1,6 @@
 // The seven end-to-end scenarios of issue 7, run in order in one code-server window. Scenario 2 creates the
 // run that 4 probes; each waits on conditions (tree labels, data attributes the panels set, files on disk).
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { CodeServer } from './code-server';
@@ -113,13 +113,20 @@ export const SCENARIOS: Scenario[] = [
       await expectPanelContent(frame, 30);
       await expectSamples(frame);
       await waitInFrame(frame, () => document.querySelector('#probe-table tr[data-probe-kind="attentive"][data-top1]'), 'fixture probe row');
+      await waitInFrame(frame, () => Number(document.getElementById('probe-attention')?.dataset.drawn ?? 0) === 4, 'the attentive probe attention maps');
+      await frame.locator('#cell-probes').screenshot({ path: join(ctx.out, '1-probe-cell.png') });
+      // Open Report: the CLI writes report.html, shown in a webview under a no-network CSP.
+      await wb.contextMenu(wb.runRow(CAE_DONE), 'Open Report');
+      const report = await wb.frameWhere((d) => Boolean(d.getElementById('report-data')) && d.readyState === 'complete', 'the report webview');
+      await waitInFrame(report, () => document.querySelectorAll('canvas').length > 0, 'the report\'s charts');
+      await ctx.page.screenshot({ path: join(ctx.out, '1-report.png') });
     },
   },
   {
     name: '2 new run from the palette trains live and completes',
     async run(ctx) {
       const { wb } = ctx;
-      const runId = await newRun(ctx, 'cae-tiny', 'train.steps=240 sample.every=40 train.checkpointEvery=40');
+      const runId = await newRun(ctx, 'cae-tiny', 'train.steps=400 sample.every=50 train.checkpointEvery=100');
       ctx.state.trained = runId;
       ctx.log(`run folder ${runId}`);
       await wb.waitRow(runId, /running/, 30_000);
@@ -142,19 +149,20 @@ export const SCENARIOS: Scenario[] = [
       ctx.log('reconstructions and heatmaps drawn');
       await frame.locator('#cell-recon').screenshot({ path: join(ctx.out, '2-reconstructions.png') });
       await frame.locator('#cell-attention').screenshot({ path: join(ctx.out, '2-attention.png') });
-      await wb.waitRow(runId, /completed · step 240\/240/, 120_000);
+      await wb.waitRow(runId, /completed · step 400\/400/, 120_000);
       await waitInFrame(frame, () => document.body.dataset.state === 'completed', 'panel shows completed', 10_000);
-      await expectPanelContent(frame, 240);
+      await expectPanelContent(frame, 400);
     },
   },
   {
     name: '3 stop from the tree, resume from the checkpoint',
     async run(ctx) {
-      const { wb } = ctx;
+      const { wb, page } = ctx;
       const runId = await newRun(ctx, 'cae-tiny', 'train.steps=600 train.checkpointEvery=25 sample.every=0');
       const runDir = join(ctx.server.runsDir, runId);
       await wb.waitRow(runId, /running/, 30_000);
       await until(() => readStatus(ctx, runId).checkpointStep >= 25, 'a checkpoint', 60_000);
+      await page.locator('.statusbar-item', { hasText: /MIM \d+\/600 · \d+ img\/s · ETA/ }).first().waitFor({ timeout: 10_000 });
       await wb.contextMenu(wb.runRow(runId), 'Stop Run');
       await wb.waitRow(runId, /stopped/, 40_000);
       await until(() => trainerProcesses(runDir).length === 0, 'the trainer process to exit', 10_000);
@@ -180,30 +188,50 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const { wb } = ctx;
       const runId = ctx.state.trained ?? CAE_DONE;
+      const probesDir = join(ctx.server.runsDir, runId, 'probes');
+      const before = new Set(existsSync(probesDir) ? readdirSync(probesDir) : []);
       await wb.contextMenu(wb.runRow(runId), 'Run Attentive Probe');
-      await wb.notification(/attentive probe/i, 30_000);
+      await wb.notification(/attentive probe of/i, 30_000);
+      ctx.log('progress notification shown');
+      const probeId = await until(() => (existsSync(probesDir) ? readdirSync(probesDir) : []).find((d) => !before.has(d)), 'a new probe folder', 30_000);
       await wb.runRow(runId).click();
       const frame = await runPanel(ctx, runId);
-      const top1 = await waitInFrame(frame, () => document.querySelector('#probe-table tr[data-probe-kind="attentive"][data-top1]')?.getAttribute('data-top1'), 'attentive top-1 in the panel', 120_000);
+      const top1 = await waitInFrame(frame, (id: string) => document.querySelector(`#probe-table tr[data-probe-id="${id}"][data-top1]`)?.getAttribute('data-top1'), 'the new probe\'s top-1 in the panel', 120_000, probeId);
       if (!(Number(top1) >= 0 && Number(top1) <= 1)) throw new Error(`bad top-1 ${top1}`);
+      const maps = await frame.evaluate(() => document.getElementById('probe-attention')?.dataset.drawn ?? '0');
+      ctx.log(`${probeId}: top-1 ${top1}; probe attention maps drawn: ${maps}`);
+      await frame.locator('#cell-probes').screenshot({ path: join(ctx.out, '4-probe-cell.png') });
       await wb.expand(wb.runRow(runId));
       await wb.expand(wb.page.locator(`.monaco-list-row[aria-label^="Probes of ${runId}"]`));
-      await wb.page.locator(`.monaco-list-row[aria-label^="attentive probe of ${runId}, top-1"]`).waitFor({ timeout: 30_000 });
+      await wb.page.locator(`.monaco-list-row[aria-label^="attentive probe ${probeId} of ${runId}, top-1"]`).waitFor({ timeout: 30_000 });
     },
   },
   {
-    name: '5 window reload restores the run panel',
+    name: '5 window reload restores run panels and stops the trainer',
     async run(ctx) {
       const { wb, page } = ctx;
       await wb.closeAllEditors();
       await wb.runCommand('MIM Lab: Open Run Panel');
       await wb.quickPick(CAE_DONE);
       await expectPanelContent(await runPanel(ctx, CAE_DONE), 30);
+      // A run that is still training when the window goes away: deactivate must stop it, not orphan it.
+      const runId = await newRun(ctx, 'cae-tiny', 'train.steps=100000 sample.every=0');
+      const runDir = join(ctx.server.runsDir, runId);
+      await waitInFrame(await runPanel(ctx, runId), () => document.body.dataset.state === 'running', 'the new run training');
+      ctx.log(`training ${runId}; reloading the window`);
       await wb.runCommand('Developer: Reload Window');
       await page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 30_000 });
+      await until(() => trainerProcesses(runDir).length === 0, 'the trainer to exit when the extension host went away', 15_000);
+      await until(() => readStatus(ctx, runId).state === 'stopped', 'status.json to say stopped', 5_000);
+      ctx.log('trainer stopped by deactivate');
       await wb.waitReady();
-      const frame = await runPanel(ctx, CAE_DONE, 45_000);
-      await expectPanelContent(frame, 30);
+      // The active editor was the new run's panel: restored by the serializer, filled by a fresh snapshot.
+      const restored = await runPanel(ctx, runId, 45_000);
+      await waitInFrame(restored, () => document.body.dataset.state === 'stopped', 'the restored panel showing the stopped run');
+      await expectPanelContent(restored, 1);
+      await page.locator('.tabs-container .tab', { hasText: CAE_DONE }).click();
+      await expectPanelContent(await runPanel(ctx, CAE_DONE, 45_000), 30);
+      ctx.state.reloaded = runId;
     },
   },
   {
@@ -246,6 +274,57 @@ export const SCENARIOS: Scenario[] = [
       if (!/train\.steps|alignWeigth/.test(msg)) throw new Error(`unclear message: ${msg}`);
       const after = runIds(ctx);
       if (after.length !== before.length) throw new Error(`a run folder was created: ${after.filter((a) => !before.includes(a)).join(', ')}`);
+    },
+  },
+  {
+    name: '8 a 100k-step run stays responsive',
+    async run(ctx) {
+      const { wb } = ctx;
+      const runId = '20261101-000000-cae-long';
+      const dir = join(ctx.server.runsDir, runId);
+      cpSync(join(ctx.server.runsDir, CAE_DONE), dir, { recursive: true });
+      const N = 100_000;
+      const rows: string[] = [];
+      for (let s = 1; s <= N; s++) {
+        const main = 0.35 + 0.6 * Math.exp(-s / 8000) + 0.02 * Math.sin(s * 0.37);
+        const align = 0.02 + 0.3 * Math.exp(-s / 3000) + 0.005 * Math.cos(s * 0.11);
+        rows.push(JSON.stringify({ step: s, epoch: Math.floor(s / 64), lr: 5e-4 * Math.min(1, s / 2000), loss: main + 2 * align, loss_main: main, loss_align: align, imgs_per_s: 900 + (s % 97), latent_std: 0.3 + 0.01 * Math.sin(s / 500), time: '' }));
+      }
+      writeFileSync(join(dir, 'metrics.jsonl'), rows.join('\n') + '\n');
+      const status = JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8'));
+      writeFileSync(join(dir, 'status.json'), JSON.stringify({ ...status, step: N, totalSteps: N }));
+      await wb.waitRow(runId, /completed · step 100000\/100000/, 20_000);
+      const t0 = Date.now();
+      await wb.runRow(runId).click();
+      const frame = await runPanel(ctx, runId, 60_000);
+      await waitInFrame(frame, () => document.getElementById('loss-chart')?.dataset.points === '100000', '100k points', 60_000);
+      const renderMs = await frame.evaluate(() => Number(document.getElementById('loss-chart')?.dataset.renderMs));
+      ctx.log(`panel with 100k points ready in ${Date.now() - t0} ms (charts fed in ${renderMs} ms)`);
+      const timed = (sel: string, act: string): Promise<number> => frame.evaluate(([s, a]) => {
+        const el = document.querySelector(s) as HTMLInputElement;
+        const t = performance.now();
+        if (a === 'click') el.click();
+        else {
+          el.value = a;
+          el.dispatchEvent(new Event('input'));
+        }
+        return performance.now() - t;
+      }, [sel, act]);
+      const logMs = await timed('#log-y', 'click');
+      const smoothMs = await timed('#smoothing', '0.9');
+      const box = await frame.locator('#loss-chart').boundingBox();
+      if (!box) throw new Error('no loss chart');
+      const z0 = Date.now();
+      await ctx.page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+      await ctx.page.mouse.down();
+      await ctx.page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 4 });
+      await ctx.page.mouse.up();
+      const zoomMs = Date.now() - z0;
+      ctx.log(`log scale ${logMs.toFixed(0)} ms, smoothing ${smoothMs.toFixed(0)} ms, drag-zoom ${zoomMs} ms`);
+      await frame.locator('#cell-losses').screenshot({ path: join(ctx.out, '8-long-run-zoomed.png') });
+      for (const [what, ms] of [['charts fed', renderMs], ['log scale', logMs], ['smoothing', smoothMs]] as const) {
+        if (ms > 2500) throw new Error(`${what} took ${ms} ms with 100k points`);
+      }
     },
   },
 ];

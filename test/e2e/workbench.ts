@@ -88,7 +88,7 @@ export class Workbench {
     for (let i = 1; ; i++) {
       await row.click({ button: 'right' });
       try {
-        await entry.waitFor({ timeout: 5_000 });
+        await entry.waitFor({ timeout: 3_000 });
         break;
       } catch (err) {
         await this.page.screenshot({ path: `.test-output/e2e/context-menu-miss-${i}.png` });
@@ -98,8 +98,9 @@ export class Workbench {
     }
     // Walk the menu with the keyboard to the entry, then Enter (a mouse click right after opening is ignored).
     const focused = this.page.locator('.context-view .monaco-menu .action-item.focused');
-    for (let i = 0; i < 20 && !((await focused.textContent().catch(() => '')) ?? '').includes(item); i++) await this.page.keyboard.press('ArrowDown');
-    if (!((await focused.textContent()) ?? '').includes(item)) throw new Error(`could not focus "${item}" in the context menu`);
+    const focusedText = async (): Promise<string> => ((await focused.count()) ? (await focused.first().textContent()) ?? '' : '');
+    for (let i = 0; i < 20 && !(await focusedText()).includes(item); i++) await this.page.keyboard.press('ArrowDown');
+    if (!(await focusedText()).includes(item)) throw new Error(`could not focus "${item}" in the context menu`);
     await this.page.keyboard.press('Enter');
     await entry.waitFor({ state: 'detached', timeout: 5_000 });
   }
@@ -118,6 +119,21 @@ export class Workbench {
     throw new Error(`no ready ${panel} panel within ${timeoutMs} ms`);
   }
 
+  /** The first frame whose document satisfies `test` (for webviews that are not MIM Lab panels, e.g. the report). */
+  async frameWhere(test: (d: Document) => boolean, what: string, timeoutMs = 30_000): Promise<Frame> {
+    const until = Date.now() + timeoutMs;
+    const src = test.toString();
+    while (Date.now() < until) {
+      for (const f of this.page.frames()) {
+        if (f.isDetached()) continue;
+        const ok = await f.evaluate((code) => (new Function(`return (${code})(document)`) as () => boolean)(), src).catch(() => false);
+        if (ok) return f;
+      }
+      await this.page.waitForTimeout(200);
+    }
+    throw new Error(`no frame with ${what} within ${timeoutMs} ms`);
+  }
+
   async notification(re: RegExp, timeoutMs = 30_000): Promise<string> {
     const toast = this.page.locator('.notifications-toasts .notification-list-item-message', { hasText: re }).first();
     await toast.waitFor({ timeout: timeoutMs });
@@ -133,12 +149,12 @@ export class Workbench {
   }
 }
 
-/** Polls `fn` in a frame until it returns a truthy value. */
-export async function waitInFrame<T>(frame: Frame, fn: () => T, what: string, timeoutMs = 30_000): Promise<T> {
+/** Polls `fn(arg)` in a frame until it returns a truthy value. */
+export async function waitInFrame<T>(frame: Frame, fn: (arg: string) => T, what: string, timeoutMs = 30_000, arg = ''): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {
-    last = await frame.evaluate(fn).catch((e: Error) => e.message);
+    last = await frame.evaluate(fn, arg).catch((e: Error) => e.message);
     if (last) return last as T;
     await new Promise((r) => setTimeout(r, 200));
   }

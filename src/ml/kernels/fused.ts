@@ -29,6 +29,7 @@ export const KERNELS = {
   colSum: 'MimColSum',
   scaleAdd: 'MimScaleAdd',
   scaleAddGrad: 'MimScaleAddGrad',
+  transpose: 'MimTranspose2D',
   adamw: 'MimAdamW',
   sumSquares: 'MimSumSquares',
 } as const;
@@ -180,6 +181,13 @@ const kernelFuncs: Record<string, KernelFn> = {
     const out = backend.makeOutput([n], 'float32');
     kernelsOf(backend).colsum(ptr(backend, x), ptr(backend, out), m, n);
     return out;
+  },
+  [KERNELS.transpose]: ({ inputs, backend }) => {
+    const x = input(inputs, 'x');
+    const [r, c] = x.shape;
+    const y = backend.makeOutput([c, r], 'float32');
+    kernelsOf(backend).transpose2d(ptr(backend, x), ptr(backend, y), r, c);
+    return y;
   },
   [KERNELS.scaleAdd]: ({ inputs, backend }) => {
     const x = input(inputs, 'x');
@@ -339,6 +347,11 @@ const geluOp = tf.customGrad(((x: Tensor, save: tf.GradSaveFunc) => {
 
 export function fusedGelu(x: Tensor2D): Tensor2D {
   return geluOp(x) as Tensor2D;
+}
+
+/** xᵀ of a 2-D x (not differentiable: used inside backward passes). */
+export function fusedTranspose(x: Tensor): Tensor {
+  return run(KERNELS.transpose, { x }) as Tensor;
 }
 
 /** Σ over rows of x [M, N] → [N]. */

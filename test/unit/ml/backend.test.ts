@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chooseBackend, type BackendLoader, type ConcreteBackend } from '../../../src/ml/backend';
+import { chooseBackend, startWasm, type BackendLoader, type ConcreteBackend, type WasmStarter } from '../../../src/ml/backend';
+import { wantedWasmThreads } from '../../../src/ml/wasm-threads';
 
 /** A stand-in loader: only the listed backends "load", and every attempt is recorded. */
 function standIn(available: ConcreteBackend[]): { load: BackendLoader; tried: ConcreteBackend[] } {
@@ -40,5 +41,58 @@ describe('backend selection', () => {
     assert.equal((await chooseBackend('auto', s.load)).name, 'cpu');
     assert.ok(!s.tried.includes('webgpu'));
     assert.equal((await chooseBackend('webgpu', s.load)).name, 'webgpu');
+  });
+});
+
+/** A stand-in wasm starter: `threaded` says what a start with more than one thread does. */
+function wasmStandIn(threaded: 'ok' | 'throws' | 'hangs'): { starter: WasmStarter; log: string[] } {
+  const log: string[] = [];
+  const starter: WasmStarter = {
+    start: async (threads) => {
+      log.push(`start ${threads}`);
+      if (threads > 1 && threaded === 'throws') throw new Error('ERR_WORKER_PATH');
+      if (threads > 1 && threaded === 'hangs') return new Promise<number>(() => {});
+      return threads;
+    },
+    reset: () => { log.push('reset'); },
+  };
+  return { starter, log };
+}
+
+describe('wasm threads', () => {
+  it('start with one thread per core by default; MIMLAB_WASM_THREADS overrides (1 = off), bad values are ignored', () => {
+    assert.ok(wantedWasmThreads({}) >= 1);
+    assert.equal(wantedWasmThreads({ MIMLAB_WASM_THREADS: '1' }), 1);
+    assert.equal(wantedWasmThreads({ MIMLAB_WASM_THREADS: '3' }), 3);
+    assert.equal(wantedWasmThreads({ MIMLAB_WASM_THREADS: 'many' }), wantedWasmThreads({}));
+    assert.equal(wantedWasmThreads({ MIMLAB_WASM_THREADS: '0' }), wantedWasmThreads({}));
+  });
+
+  it('uses the threaded start when it works', async () => {
+    const s = wasmStandIn('ok');
+    assert.deepEqual(await startWasm(2, s.starter), { threads: 2 });
+    assert.deepEqual(s.log, ['start 2']);
+  });
+
+  it('falls back to a fresh single-threaded start when threads fail, and says why', async () => {
+    const s = wasmStandIn('throws');
+    const r = await startWasm(2, s.starter);
+    assert.equal(r.threads, 1);
+    assert.match(r.fallback ?? '', /ERR_WORKER_PATH/);
+    assert.deepEqual(s.log, ['start 2', 'reset', 'start 1']);
+  });
+
+  it('gives up waiting on a threaded start that hangs', async () => {
+    const s = wasmStandIn('hangs');
+    const r = await startWasm(4, s.starter, 50);
+    assert.equal(r.threads, 1);
+    assert.match(r.fallback ?? '', /did not finish/);
+    assert.deepEqual(s.log, ['start 4', 'reset', 'start 1']);
+  });
+
+  it('one wanted thread starts single-threaded directly', async () => {
+    const s = wasmStandIn('throws');
+    assert.deepEqual(await startWasm(1, s.starter), { threads: 1 });
+    assert.deepEqual(s.log, ['start 1']);
   });
 });

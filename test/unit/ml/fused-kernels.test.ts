@@ -1,7 +1,9 @@
 // The fused wasm kernels (src/ml/kernels) against the straightforward TF.js ops they replace: forward values and
 // gradients, op by op and for whole CAE/MAE training steps.
 import assert from 'node:assert/strict';
+import * as os from 'node:os';
 import { after, before, describe, it } from 'node:test';
+import { wasmInfo } from '../../../src/ml/backend';
 import { CaeModel } from '../../../src/ml/cae';
 import { fusedActive, setFusedKernels } from '../../../src/ml/kernels/fused';
 import { disposeInputs } from '../../../src/ml/inputs';
@@ -177,4 +179,36 @@ describe('whole training steps, fused against reference', () => {
       });
     });
   }
+});
+
+describe('the wasm backend in Node', () => {
+  it('runs threaded with one XNNPACK thread per core (the workaround of src/ml/wasm-threads.ts still works)', (t) => {
+    if (os.availableParallelism() < 2 || process.env.MIMLAB_WASM_THREADS) {
+      t.skip('one core, or MIMLAB_WASM_THREADS set');
+      return;
+    }
+    assert.ok(wasmInfo && !wasmInfo.fallback, `threaded start failed: ${wasmInfo?.fallback}`);
+    assert.ok(wasmInfo.threads >= 2 && wasmInfo.threads <= os.availableParallelism(), `${wasmInfo.threads} threads`);
+  });
+});
+
+describe('kernels the wasm backend lacks', () => {
+  it('UnsortedSegmentSum: the gradient of tf.gather works on wasm and equals a one-hot matmul', () => {
+    const x = rand([6, 5], 16);
+    const idx = tf.tensor1d([4, 0, 4, 2, 5, 4, 1], 'int32');
+    const probe = rand([7, 5], 17);
+    const g = tf.grad((t: Tensor) => tf.sum(tf.mul(tf.gather(t, idx), probe)))(x);
+    const oneHot = tf.oneHot(idx, 6).toFloat() as Tensor2D;
+    const ref = tf.grad((t: Tensor) => tf.sum(tf.mul(tf.matMul(oneHot, t as Tensor2D), probe)))(x);
+    assert.ok(relErr(g.dataSync() as Float32Array, ref.dataSync() as Float32Array) < 1e-6);
+    tf.dispose([x, idx, probe, g, oneHot, ref]);
+  });
+
+  it('Identity shares the buffer (tf.customGrad saves without copying) and clones stay independent tensors', () => {
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.clone(a);
+    a.dispose();
+    assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3]);
+    b.dispose();
+  });
 });

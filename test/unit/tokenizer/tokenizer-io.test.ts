@@ -84,6 +84,39 @@ describe('tokenizer folders load from disk', () => {
     tok.dispose();
   });
 
+  it('loads graph models (tfjs-converter output, e.g. a converted DALL-E: NCHW in, logits [B, V, h, w] out)', async () => {
+    const dir = tempDir('graph');
+    const dims = (a: number[]): { dim: { size: string }[] } => ({ dim: a.map((d) => ({ size: String(d) })) });
+    const s = (text: string): { s: string } => ({ s: Buffer.from(text).toString('base64') });
+    const int32 = { type: 'DT_INT32' };
+    const float = { type: 'DT_FLOAT' };
+    const node = (name: string, op: string, input: string[], attr: Record<string, unknown>): Record<string, unknown> => ({ name, op, input, attr });
+    const json = {
+      format: 'graph-model', generatedBy: 'test', convertedBy: 'test',
+      modelTopology: { versions: { producer: 1 }, node: [
+        node('x', 'Placeholder', [], { dtype: float, shape: { shape: dims([-1, 3, -1, -1]) } }),
+        node('to_nhwc', 'Const', [], { value: { tensor: { dtype: 'DT_INT32', tensorShape: dims([4]) } }, dtype: int32 }),
+        node('to_nchw', 'Const', [], { value: { tensor: { dtype: 'DT_INT32', tensorShape: dims([4]) } }, dtype: int32 }),
+        node('w', 'Const', [], { value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims([4, 4, 3, 10]) } }, dtype: float }),
+        node('xt', 'Transpose', ['x', 'to_nhwc'], { T: float, Tperm: int32 }),
+        node('conv', 'Conv2D', ['xt', 'w'], { T: float, strides: { list: { i: ['1', '4', '4', '1'] } }, padding: s('VALID'), data_format: s('NHWC'), dilations: { list: { i: ['1', '1', '1', '1'] } } }),
+        node('logits', 'Transpose', ['conv', 'to_nchw'], { T: float, Tperm: int32 }),
+      ] },
+      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [
+        { name: 'to_nhwc', shape: [4], dtype: 'int32' }, { name: 'to_nchw', shape: [4], dtype: 'int32' }, { name: 'w', shape: [4, 4, 3, 10], dtype: 'float32' },
+      ] }],
+    };
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    const w = Float32Array.from({ length: 480 }, (_, i) => Math.sin(i));
+    writeFileSync(join(dir, 'group1-shard1of1.bin'), Buffer.concat([Buffer.from(Int32Array.from([0, 2, 3, 1, 0, 3, 1, 2]).buffer), Buffer.from(w.buffer)]));
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify({ kind: 'hand-made graph', encoder: 'model.json', decoder: null, layout: 'nchw' }));
+    const tok = await Tokenizer.load(dir, { inputSize: 0, fallbackSize: 16 }); // free input size: data.imageSize
+    assert.deepEqual([tok.grid, tok.vocab, tok.inputSize, tok.resizable, tok.mapping], [[4, 4], 10, 16, true, { scale: 0.8, offset: 0.1 }]);
+    const codes = await tok.encodeUnit(unitImages(2, 16, 3), 2, 16, 3);
+    assert.equal(codes.length, 32);
+    tok.dispose();
+  });
+
   it('a grid mismatch refuses to start pretraining, naming the keys and both grids, before any run folder exists', async () => {
     const { dir, vq } = await smallTokenizer({ inputSize: 32, grid: 8, vocab: 16 });
     vq.dispose();
