@@ -18,6 +18,8 @@ export interface SeriesSpec {
   axis?: 'y' | 'y1';
   hidden?: boolean;
   dashed?: boolean;
+  /** Never smoothed (a schedule such as the learning rate is exact, not noisy). */
+  exact?: boolean;
 }
 
 export interface LineChartOptions {
@@ -120,7 +122,7 @@ export class LineChart {
         pts.push({ x: xi, y: v === null || !Number.isFinite(v) ? null : v });
       }
       for (const p of pts) t.raw.push(p);
-      const sm = emaSmooth(pts.map((p) => p.y), this.smoothing, t.ema);
+      const sm = emaSmooth(pts.map((p) => p.y), t.spec.exact ? 0 : this.smoothing, t.ema);
       for (let i = 0; i < pts.length; i++) t.smooth.push({ x: pts[i].x, y: sm[i] });
     }
     this.syncData();
@@ -131,7 +133,7 @@ export class LineChart {
     this.smoothing = alpha;
     for (const t of this.tracks) {
       t.ema = emaStart();
-      const sm = emaSmooth(t.raw.map((p) => p.y), alpha, t.ema);
+      const sm = emaSmooth(t.raw.map((p) => p.y), t.spec.exact ? 0 : alpha, t.ema);
       t.smooth = t.raw.map((p, i) => ({ x: p.x, y: sm[i] }));
     }
     this.rebuildDatasets();
@@ -177,9 +179,9 @@ export class LineChart {
   }
 
   private rebuildDatasets(): void {
-    const showRaw = this.smoothing > 0;
     const datasets: ChartDataset<'line', Pt[]>[] = [];
     for (const t of this.tracks) {
+      const showRaw = this.showRaw(t);
       const color = resolveColor(t.spec.color);
       const common = { yAxisID: t.spec.axis ?? 'y', hidden: t.spec.hidden, borderDash: t.spec.dashed ? [4, 3] : undefined, spanGaps: false };
       if (showRaw) datasets.push({ ...common, label: `${t.spec.label} (raw)`, data: t.raw, borderColor: withAlpha(color, 0.25), backgroundColor: withAlpha(color, 0.25), borderWidth: 1 });
@@ -190,10 +192,15 @@ export class LineChart {
     this.chart.update('none');
   }
 
+  /** Smoothed series are drawn over their faint raw curve. */
+  private showRaw(t: Track): boolean {
+    return this.smoothing > 0 && !t.spec.exact;
+  }
+
   private syncData(): void {
-    const showRaw = this.smoothing > 0;
     let i = 0;
     for (const t of this.tracks) {
+      const showRaw = this.showRaw(t);
       if (showRaw) this.chart.data.datasets[i++].data = t.raw;
       this.chart.data.datasets[i++].data = showRaw ? t.smooth : t.raw;
     }

@@ -51,7 +51,7 @@ function layout(): void {
 
 function drawChart(): void {
   chart?.destroy();
-  const series: SeriesSpec[] = runs.map((r, i) => ({ id: r.runId, label: `${r.runId} (${r.algorithm})`, color: PALETTE[i % PALETTE.length] }));
+  const series: SeriesSpec[] = runs.map((r, i) => ({ id: r.runId, label: `${r.runId} (${r.algorithm})`, color: PALETTE[i % PALETTE.length], exact: metric === 'lr' }));
   chart = new LineChart(byId<HTMLCanvasElement>('compare-chart'), series, { yLabel: metric, logY, smoothing });
   // Runs log different steps, so each run is appended on its own x values.
   for (const r of runs) chart.append(r.metrics.step, { [r.runId]: r.metrics[metric] });

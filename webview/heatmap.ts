@@ -44,3 +44,24 @@ export function drawHeatmap(canvas: HTMLCanvasElement, o: HeatmapOptions): void 
   }
   canvas.dataset.drawn = '1';
 }
+
+/** A small colour bar for the heatmaps: low → high attention within each map. */
+export function colorLegend(): HTMLElement {
+  const c = document.createElement('canvas');
+  c.width = 128;
+  c.height = 1;
+  c.className = 'legend-bar';
+  const ctx = c.getContext('2d');
+  if (ctx) {
+    for (let x = 0; x < c.width; x++) {
+      const [r, g, b] = colormap(x / (c.width - 1));
+      ctx.fillStyle = `rgb(${r},${g},${b})`;
+      ctx.fillRect(x, 0, 1, 1);
+    }
+  }
+  const wrap = document.createElement('span');
+  wrap.className = 'legend';
+  wrap.title = 'Each map is scaled from its lowest to its highest weight';
+  wrap.append('low ', c, ' high');
+  return wrap;
+}

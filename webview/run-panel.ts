@@ -6,6 +6,7 @@ import { byId, h } from './dom';
 import { configValue, renderConfig, renderHeader, renderProbes, type HeaderActions } from './run-header';
 import { applyMessage, type RunModel } from './run-state';
 import { DEFAULT_SAMPLE_UI, SampleView, type SampleUiState } from './sample-view';
+import { colorLegend } from './heatmap';
 import { ProbeAttentionView } from './probe-attention-view';
 import { onThemeChange } from './theme';
 import { bridge, reportErrors } from './vscode-api';
@@ -56,7 +57,8 @@ function layout(): void {
     cell('cell-attention', 'Attention',
       h('div', { className: 'toolbar' },
         h('select', { id: 'attn-mode', 'aria-label': 'attention kind' }), h('select', { id: 'attn-layer', 'aria-label': 'layer' }),
-        h('select', { id: 'attn-head', 'aria-label': 'head' }), h('label', {}, h('input', { type: 'checkbox', id: 'attn-overlay' }), ' overlay on image')),
+        h('select', { id: 'attn-head', 'aria-label': 'head' }), h('label', {}, h('input', { type: 'checkbox', id: 'attn-overlay' }), ' overlay on image'),
+        colorLegend()),
       h('div', { id: 'heatmaps', className: 'heatmaps' })),
     cell('cell-probes', 'Probes', h('div', { id: 'probes' }), h('div', { id: 'probe-attention' })),
   );
@@ -87,7 +89,7 @@ function makeCharts(run: RunView): void {
       { id: 'loss', label: 'loss', color: 'blue' },
       { id: 'loss_main', label: 'loss_main', color: 'green' },
       ...(cae ? [{ id: 'loss_align', label: 'loss_align', color: 'orange' }] : []),
-      { id: 'lr', label: 'lr', color: 'purple', axis: 'y1' as const, dashed: true },
+      { id: 'lr', label: 'lr', color: 'purple', axis: 'y1' as const, dashed: true, exact: true },
     ], { yLabel: 'loss', y1Label: 'lr', logY: ui.logY, smoothing: ui.smoothing }),
     new LineChart(byId<HTMLCanvasElement>('collapse-chart'), [{ id: 'latent_std', label: cae ? 'latent_std (collapse signal)' : 'latent_std', color: 'red' }], {
       yLabel: 'std', smoothing: ui.smoothing, hLines: Number.isFinite(threshold) && threshold > 0 ? [{ value: threshold, label: `collapse < ${threshold}`, color: 'red' }] : [],

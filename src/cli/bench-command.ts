@@ -8,8 +8,6 @@ import { runBench, type BenchResult } from '../bench/bench';
 import { findTorch, installTorch } from '../bench/twin';
 import { initBackend, wasmInfo } from '../ml/backend';
 import { fusedActive } from '../ml/kernels/fused';
-import { fusedUnavailable } from '../ml/kernels/register';
-import { tf } from '../ml/tf';
 import { EXIT, type JobContext } from '../trainer/jobs';
 import { only, UsageError, type ParsedArgs } from './args';
 
@@ -66,9 +64,7 @@ export async function benchCommand(args: ParsedArgs, ctx: JobContext): Promise<n
   const configs = names.map((n) => ({ name: n, config: configFor(n, args.sets) })); // validate all before any work
 
   const backend = await initBackend((args.options.get('backend') ?? 'auto') as Config['backend']);
-  const threads = tf.getBackend() === 'wasm' && wasmInfo ? `, ${wasmInfo.threads} thread${wasmInfo.threads > 1 ? 's' : ''}${wasmInfo.fallback ? ` (threads failed: ${wasmInfo.fallback})` : ''}` : '';
-  const fused = tf.getBackend() === 'wasm' ? (fusedActive() ? ', fused kernels' : `, reference ops${fusedUnavailable ? ` (${fusedUnavailable})` : ''}`) : '';
-  print(`backend: ${backend.name}${threads}${fused}; ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
+  print(`backend: ${backend.name}${backend.detail ? ` (${backend.detail})` : ''}; ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
 
   let torch = args.flags.has('no-torch') ? null : findTorch();
   if (!torch && !args.flags.has('no-torch') && args.flags.has('install-torch')) {

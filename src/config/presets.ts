@@ -49,6 +49,15 @@ export const PRESETS: Record<string, Preset> = {
       sample: { every: 10, count: 4 },
     },
   },
+  'cae-demo': {
+    description: 'CAE for `npm run demo`: cae-small at width 64, depth 4, regressor 1, decoder 1, 400 steps (~4 min on 2 cores), so pretraining and six probes fit in 10 minutes.',
+    overrides: {
+      preset: 'cae-demo',
+      model: { dim: 64, depth: 4, regressorDepth: 1, decoderDepth: 1, decoderDim: 64 },
+      train: { steps: 400, warmupSteps: 30, checkpointEvery: 100 },
+      sample: { every: 0 }, // the demo looks at probes; reconstructions are one `sample.every` away
+    },
+  },
   'cae-tokens-small': {
     description: 'CAE with the paper\'s objective: cross-entropy over discrete visual tokens of the masked patches, logging mlm_acc. tokenizer.path=auto trains a 512-code patch-wise VQ-VAE (600 steps, ~2 min on 2 cores) into <run>/tokenizer first, then CAE as cae-small; to share one tokenizer across runs: mim-lab tokenizer train --out DIR, then --set tokenizer.path=DIR.',
     overrides: {

@@ -4,7 +4,8 @@
 // wasm starts with SIMD and one XNNPACK thread per core (src/ml/wasm-threads.ts), falling back to one thread
 // when the threaded build cannot start; MIMLAB_WASM_THREADS=1 forces one thread.
 import type { BackendName } from '../config/schema';
-import { registerMimKernels } from './kernels/register';
+import { fusedActive } from './kernels/fused';
+import { fusedUnavailable, registerMimKernels } from './kernels/register';
 import { tf } from './tf';
 import { restoreWorkerGlobals, wantedWasmThreads, withWasmThreads } from './wasm-threads';
 import { registerWebgpu } from './webgpu-backend';
@@ -14,10 +15,12 @@ export type ConcreteBackend = Exclude<BackendName, 'auto'>;
 export const AUTO_ORDER: readonly ConcreteBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** Tries to load and activate one backend; resolves false (with the reason) when it is unavailable. */
-export type BackendLoader = (name: ConcreteBackend) => Promise<{ ok: true } | { ok: false; reason: string }>;
+export type BackendLoader = (name: ConcreteBackend) => Promise<{ ok: true; detail?: string } | { ok: false; reason: string }>;
 
 export interface BackendChoice {
   name: ConcreteBackend;
+  /** How it runs, when there is more to say (wasm: threads, fused kernels). */
+  detail?: string;
   /** Why each better backend was skipped. */
   skipped: { name: ConcreteBackend; reason: string }[];
 }
@@ -28,7 +31,7 @@ export async function chooseBackend(requested: BackendName, load: BackendLoader)
   const skipped: BackendChoice['skipped'] = [];
   for (const name of order) {
     const r = await load(name);
-    if (r.ok) return { name, skipped };
+    if (r.ok) return r.detail ? { name, detail: r.detail, skipped } : { name, skipped };
     skipped.push({ name, reason: r.reason });
   }
   const detail = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
@@ -105,6 +108,13 @@ function tfWasmStarter(): WasmStarter {
   };
 }
 
+function wasmDetail(): string {
+  const w = wasmInfo;
+  const threads = w ? `${w.threads} thread${w.threads > 1 ? 's' : ''}${w.fallback ? ` (threaded start failed: ${w.fallback})` : ''}` : '';
+  const kernels = fusedActive() ? 'fused kernels' : `reference ops${fusedUnavailable ? ` (${fusedUnavailable})` : ''}`;
+  return [threads, 'SIMD', kernels].filter(Boolean).join(', ');
+}
+
 async function loadWasm(): Promise<void> {
   require('@tensorflow/tfjs-backend-wasm');
   if (wasmInfo) return; // already started in this process, with its thread count
@@ -133,7 +143,7 @@ export const loadBackend: BackendLoader = async (name) => {
     const tfName = name === 'tensorflow-gpu' ? 'tensorflow' : name;
     if (!(await activate(tfName))) return { ok: false, reason: 'failed to initialise' };
     await registerMimKernels();
-    return { ok: true };
+    return name === 'wasm' ? { ok: true, detail: wasmDetail() } : { ok: true };
   } catch (err) {
     return { ok: false, reason: message(err) };
   }

@@ -72,7 +72,9 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
   const { reporter } = job;
   const log = (level: 'info' | 'warn' | 'error', message: string): void => reporter.emit({ type: 'log', level, message });
   const runConfig = readRunConfig(job);
-  const backend = await initBackend(job.backend ?? runConfig.backend); // before any variable exists
+  const backend = await initBackend(job.backend ?? runConfig.backend).catch((err: unknown) => { // before any variable exists
+    throw inputError(job, err);
+  });
   reporter.emit({ type: 'hello', version: PROTOCOL_VERSION, pid: process.pid, job: 'probe', runDir: job.runDir, backend: backend.name });
   let loaded: LoadedRun | null = null;
   let folder: ProbeFolder | null = null;

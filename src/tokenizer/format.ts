@@ -29,6 +29,8 @@ export interface TokenizerMeta {
   layout: 'nhwc' | 'nchw';
   /** `logits` [B, h, w, V] (argmax over V) or `codes` [B, h, w]. */
   output: 'logits' | 'codes';
+  /** Decoder output: mapped pixels, or DALL-E's logit-Laplace statistics (2·C channels; pixels = sigmoid of the first C). */
+  decoderOutput?: 'pixels' | 'logit-laplace';
   /** Free-form: how it was trained, and its measured quality. */
   training?: Record<string, unknown>;
   metrics?: Record<string, number>;
@@ -91,6 +93,9 @@ export function checkMeta(meta: Partial<TokenizerMeta>, file: string): void {
   if (meta.output !== undefined && meta.output !== 'logits' && meta.output !== 'codes') bad(`output must be logits or codes, got ${meta.output}`);
   if (meta.inputSize !== undefined && meta.inputSize !== null && !(Number.isInteger(meta.inputSize) && meta.inputSize >= 1)) {
     bad(`inputSize must be a positive integer or null, got ${meta.inputSize}`);
+  }
+  if (meta.decoderOutput !== undefined && meta.decoderOutput !== 'pixels' && meta.decoderOutput !== 'logit-laplace') {
+    bad(`decoderOutput must be pixels or logit-laplace, got ${meta.decoderOutput}`);
   }
   const m = meta.inputMapping;
   if (m !== undefined && !(typeof m.scale === 'number' && typeof m.offset === 'number')) bad('inputMapping must be {scale, offset}');

@@ -128,6 +128,7 @@ export class Tokenizer {
         if (this.layout === 'nchw') z = tf.transpose(z, [0, 3, 1, 2]);
         let img = dec.run(tf.cast(z, 'float32'));
         if (this.layout === 'nchw') img = tf.transpose(img, [0, 2, 3, 1]);
+        if (this.meta?.decoderOutput === 'logit-laplace') img = tf.sigmoid(tf.slice(img, [0, 0, 0, 0], [-1, -1, -1, this.channels]));
         return tf.clipByValue(tf.div(tf.sub(img, this.mapping.offset), this.mapping.scale), 0, 1);
       });
       shape = y.shape;

@@ -17,6 +17,8 @@ export interface CodeServerOptions {
   /** Fixture run folders copied into the workspace's .mimlab/runs. */
   fixtureRuns: string;
   userSettings?: Record<string, unknown>;
+  /** Turn workspace trust on (the folder then opens in restricted mode unless trusted). */
+  trust?: boolean;
 }
 
 export function freePort(): Promise<number> {
@@ -39,7 +41,8 @@ export class CodeServer {
   url = '';
   private output = '';
 
-  constructor(private readonly o: CodeServerOptions) {
+  constructor(readonly options: CodeServerOptions) {
+    const o = options;
     this.home = join(o.root, 'home');
     this.dataDir = join(o.root, 'data');
     this.extensionsDir = join(o.root, 'extensions');
@@ -50,12 +53,13 @@ export class CodeServer {
   /** Creates the profile and workspace. */
   prepare(): void {
     for (const d of [this.home, this.extensionsDir, join(this.dataDir, 'User'), this.runsDir]) mkdirSync(d, { recursive: true });
-    symlinkSync(this.o.extensionDir, join(this.extensionsDir, `${this.o.extensionId}-${this.o.extensionVersion}`), 'dir');
+    symlinkSync(this.options.extensionDir, join(this.extensionsDir, `${this.options.extensionId}-${this.options.extensionVersion}`), 'dir');
     const settings = {
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'workbench.welcomePage.walkthroughs.openOnInstall': false,
-      'security.workspace.trust.enabled': false,
+      'security.workspace.trust.enabled': Boolean(this.options.trust),
+      'security.workspace.trust.startupPrompt': 'always',
       'telemetry.telemetryLevel': 'off',
       'update.mode': 'none',
       'extensions.autoCheckUpdates': false,
@@ -68,11 +72,11 @@ export class CodeServer {
       // Tooltips of tree rows would cover the rows the tests click next.
       'workbench.hover.delay': 60_000,
       'editor.hover.delay': 60_000,
-      ...this.o.userSettings,
+      ...this.options.userSettings,
     };
     writeFileSync(join(this.dataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
-    writeFileSync(join(this.o.root, 'config.yaml'), 'auth: none\ncert: false\n');
-    cpSync(this.o.fixtureRuns, this.runsDir, { recursive: true });
+    writeFileSync(join(this.options.root, 'config.yaml'), 'auth: none\ncert: false\n');
+    cpSync(this.options.fixtureRuns, this.runsDir, { recursive: true });
   }
 
   async start(timeoutMs = 60_000): Promise<string> {
@@ -82,9 +86,9 @@ export class CodeServer {
       XDG_CACHE_HOME: join(this.home, '.cache'), TMPDIR: process.env.TMPDIR ?? '/tmp', LANG: 'C.UTF-8', SHELL: '/bin/sh',
     };
     this.proc = spawn(process.execPath, [
-      this.o.entry, '--config', join(this.o.root, 'config.yaml'), '--user-data-dir', this.dataDir, '--extensions-dir', this.extensionsDir,
-      '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-      '--disable-getting-started-override', this.workspace,
+      this.options.entry, '--config', join(this.options.root, 'config.yaml'), '--user-data-dir', this.dataDir, '--extensions-dir', this.extensionsDir,
+      '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
+      ...(this.options.trust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', this.workspace,
     ], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const ready = `HTTP server listening on http://127.0.0.1:${port}/`;
     await new Promise<void>((resolve, reject) => {

@@ -16,16 +16,14 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface ConsoleEntry { type: string; text: string; url: string; at: number }
 
-/** Console errors that are expected noise of code-server itself (see the e2e note). */
-const EXPECTED_ERRORS = [
-  /vsda/, /Failed to load resource: the server responded with a status of 404/, /sandbox/i,
-  // A window reload in the web workbench: core parts that join shutdown complain (not ours).
-  /\[lifecycle\] Long running operations during shutdown are unsupported in the web/,
-];
+/** Console errors that are expected noise of code-server itself: the closed-source `vsda` module is absent (404). */
+const EXPECTED_ERRORS = [/\/vsda\//];
 
+/** Any error, any CSP violation, and any warning our own webview scripts print fails the scenario. */
 function isUnexpected(e: ConsoleEntry): boolean {
-  if (e.type !== 'error') return false;
   if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(e.text)) return true;
+  if (e.type === 'warning' && /dist\/webview\/|(run|compare)-panel\.js/.test(e.url)) return true;
+  if (e.type !== 'error') return false;
   return !EXPECTED_ERRORS.some((re) => re.test(e.text) || re.test(e.url));
 }
 
@@ -41,7 +39,10 @@ async function main(): Promise<number> {
   const before = processSnapshot();
   const server = new CodeServer({
     entry, root, extensionDir: ROOT, extensionId: EXTENSION_ID, extensionVersion: pkg.version, fixtureRuns: join(ROOT, 'test/fixtures/runs'),
-    userSettings: { 'mimLab.backend': process.env.MIMLAB_E2E_BACKEND ?? 'auto' },
+    userSettings: {
+      'mimLab.backend': process.env.MIMLAB_E2E_BACKEND ?? 'auto',
+      ...(process.env.MIMLAB_E2E_THEME ? { 'workbench.colorTheme': process.env.MIMLAB_E2E_THEME } : {}),
+    },
   });
   let browserServer: BrowserServer | null = null;
   let browser: Browser | null = null;
@@ -73,13 +74,25 @@ async function main(): Promise<number> {
     browser = await chromium.connect(browserServer.wsEndpoint());
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page: Page = await context.newPage();
-    page.on('console', (m) => consoleLog.push({ type: m.type(), text: m.text(), url: m.location().url, at: Date.now() }));
-    page.on('pageerror', (err) => consoleLog.push({ type: 'error', text: `pageerror: ${err.message}`, url: '', at: Date.now() }));
+    const watch = (p: Page): void => {
+      p.on('console', (m) => consoleLog.push({ type: m.type(), text: m.text(), url: m.location().url, at: Date.now() }));
+      p.on('pageerror', (err) => consoleLog.push({ type: 'error', text: `pageerror: ${err.message}`, url: '', at: Date.now() }));
+    };
+    watch(page);
     await page.goto(url);
     const wb = new Workbench(page);
     await wb.waitReady();
     let start = Date.now();
-    const ctx: Ctx = { wb, page, server, out: OUT, state: {}, log: (m) => console.log(`[e2e]      +${((Date.now() - start) / 1000).toFixed(1)} s ${m}`) };
+    const waitConsole = async (re: RegExp, timeoutMs = 10_000): Promise<string> => {
+      const end = Date.now() + timeoutMs;
+      while (Date.now() < end) {
+        const hit = consoleLog.find((e) => e.at >= start && re.test(e.text));
+        if (hit) return hit.text;
+        await page.waitForTimeout(100);
+      }
+      throw new Error(`no console message matching ${re}`);
+    };
+    const ctx: Ctx = { wb, page, server, out: OUT, state: {}, waitConsole, watch, recordGroup, log: (m) => console.log(`[e2e]      +${((Date.now() - start) / 1000).toFixed(1)} s ${m}`) };
     for (const s of SCENARIOS) {
       if (only.length && !only.some((o) => s.name.startsWith(o))) continue;
       start = Date.now();

@@ -38,7 +38,8 @@ export const KERNELS = {
 
 const bound = new WeakMap<object, MimWasm>();
 const loaded: { shared?: WebAssembly.Module; unshared?: WebAssembly.Module } = {};
-let enabled = true;
+/** MIMLAB_FUSED=0 runs the reference ops on wasm too (for comparisons and as an escape hatch). */
+let enabled = process.env.MIMLAB_FUSED !== '0';
 
 function memoryOf(b: WasmBackendLike): WebAssembly.Memory {
   const m = b.wasm.wasmMemory ?? b.wasm.asm?.memory;
@@ -255,14 +256,14 @@ export async function registerFusedKernels(): Promise<{ ok: true } | { ok: false
   }
 }
 
-/** Turns the fused path off or on (tests compare it with the reference; MIMLAB_FUSED=0 turns it off). */
+/** Turns the fused path off or on (tests compare it with the reference ops). */
 export function setFusedKernels(on: boolean): void {
   enabled = on;
 }
 
 /** True when the fused kernels run on the active backend. */
 export function fusedActive(): boolean {
-  return enabled && process.env.MIMLAB_FUSED !== '0' && tf.getBackend() === 'wasm' && tf.getKernel(KERNELS.layerNorm, 'wasm') !== undefined
+  return enabled && tf.getBackend() === 'wasm' && tf.getKernel(KERNELS.layerNorm, 'wasm') !== undefined
     && (loaded.shared !== undefined || loaded.unshared !== undefined);
 }
 
