@@ -75,19 +75,33 @@ const MB = 1024 * 1024;
 const rssMB = (): number => process.memoryUsage().rss / MB;
 const peakRssMB = (): number => (process.resourceUsage().maxRSS * 1024) / MB;
 
-/** Starts the twin at each candidate thread setting, keeps the fastest (a few steps each), closes the others. */
+/** The fastest thread setting found so far in this process (calibrated once, on the first config). */
+let preferred: [number, number] | null = null;
+
+/**
+ * Starts the twin at each candidate thread setting, keeps the fastest (a few steps each), closes the others. A
+ * candidate whose first step runs past three times the best so far is killed (oversubscribed settings can be
+ * 10–30× slower under load). Later configs reuse the winner.
+ */
 async function fastestTwin(py: PythonTorch, script: string, dir: string, print: (l: string) => void): Promise<{ twin: Twin; ready: TwinReady }> {
   const cores = Math.max(1, os.availableParallelism());
   // One torch thread with a threaded BLAS, or torch threads with a single-threaded BLAS; both together oversubscribe.
-  const settings: [number, number][] = cores > 1 ? [[1, cores], [cores, 1]] : [[1, 1]];
-  let best: { twin: Twin; ready: TwinReady; ms: number } | null = null;
-  for (const [t, b] of settings) {
-    const twin = new Twin(py, script, dir, t, b);
+  const settings: [number, number][] = preferred ? [preferred] : cores > 1 ? [[1, cores], [cores, 1]] : [[1, 1]];
+  let best: { twin: Twin; ready: TwinReady; ms: number; setting: [number, number] } | null = null;
+  for (const setting of settings) {
+    const twin = new Twin(py, script, dir, setting[0], setting[1]);
     const ready = await twin.ready();
-    const [warm] = await twin.run(1);
-    if (best && warm > 3 * best.ms) { // clearly slower (oversubscribed): do not spend more time on it
-      print(`    PyTorch ${twin.setting}: ${warm.toFixed(0)} ms for its first step (calibration; dropped)`);
-      twin.close();
+    if (settings.length === 1) return { twin, ready };
+    let timer: NodeJS.Timeout | undefined;
+    const limit = best ? 3 * best.ms + 1000 : Infinity;
+    const first = await Promise.race([
+      twin.run(1).then((ms) => ms[0], () => Infinity), // rejects once killed below
+      new Promise<number>((resolve) => { if (Number.isFinite(limit)) timer = setTimeout(() => resolve(Infinity), limit); }),
+    ]);
+    clearTimeout(timer);
+    if (best && first > 3 * best.ms) { // clearly slower: do not spend more time on it
+      print(`    PyTorch ${twin.setting}: first step over ${(3 * best.ms).toFixed(0)} ms (calibration; dropped)`);
+      twin.kill();
       continue;
     }
     await twin.run(1);
@@ -95,12 +109,13 @@ async function fastestTwin(py: PythonTorch, script: string, dir: string, print: 
     print(`    PyTorch ${twin.setting}: ${ms.toFixed(0)} ms/step (calibration)`);
     if (!best || ms < best.ms) {
       best?.twin.close();
-      best = { twin, ready, ms };
+      best = { twin, ready, ms, setting };
     } else {
       twin.close();
     }
   }
   if (!best) throw new Error('no PyTorch setting to try');
+  preferred = best.setting;
   return best;
 }
 

@@ -145,6 +145,11 @@ export class Twin {
     this.proc.stdin.end('quit\n');
     setTimeout(() => this.proc.kill(), 2000).unref();
   }
+
+  /** Stops it now (a step in progress is abandoned). */
+  kill(): void {
+    this.proc.kill();
+  }
 }
 
 export function tempTwinDir(): string {

@@ -48,7 +48,10 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
   const cpu0 = process.cpuUsage();
   const elapsed = (): string => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
   // Wall time depends on what else the machine runs; CPU time (wasm runs on one thread) is the comparable number.
-  const cpuTime = (): string => { const c = process.cpuUsage(cpu0); return `${((c.user + c.system) / 1e6).toFixed(0)} s`; };
+  const cpuTime = (): string => {
+    const c = process.cpuUsage(cpu0);
+    return `${((c.user + c.system) / 1e6).toFixed(0)} s`;
+  };
   const probeSets = args.sets.filter((s) => s.startsWith('probe.'));
   const runSets = args.sets.filter((s) => !s.startsWith('probe.'));
   const backend = args.options.get('backend');

@@ -37,7 +37,9 @@ export function registerCommands(c: Controller): vscode.Disposable[] {
     Promise.resolve(runDirOfArg(arg) ?? pickRun(c, placeHolder, filter));
   const probe = (kind: ProbeKind) => async (arg: unknown): Promise<void> => {
     const dir = await run(arg, `Run a ${kind} probe on…`, (r) => r.checkpoints.length > 0);
-    if (dir) await c.probe(dir, kind);
+    // From a checkpoint row: probe that checkpoint; otherwise the latest.
+    const checkpoint = isTreeNode(arg) && arg.kind === 'checkpoint' ? String(arg.step) : undefined;
+    if (dir) await c.probe(dir, kind, checkpoint);
   };
   const reg = (id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn);
   return [

@@ -1,6 +1,8 @@
 // The compare panel: selected runs' loss curves overlaid and their probe results in one table.
 // It receives complete snapshots (on `ready`, and at most every 2 s while a compared run is busy).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { RUN_FILES } from '../protocol/run-files';
 import * as vscode from 'vscode';
 import { assertNever } from '../protocol/events';
 import { isComparePanelState, parseComparePanelMessage, type HostToComparePanel } from '../protocol/webview';
@@ -8,6 +10,26 @@ import { buildCompareRuns } from './compare-data';
 import { panelHtml, webviewOptions } from './run-panel';
 
 export const COMPARE_PANEL_VIEW_TYPE = 'mimLab.comparePanel';
+
+/** Sizes and times of what a compare snapshot reads, to skip rebuilding it when nothing changed. */
+function folderSignature(runDirs: readonly string[]): string {
+  const stamp = (f: string): string => {
+    try {
+      const st = statSync(f);
+      return `${st.size}:${st.mtimeMs}`;
+    } catch {
+      return '-';
+    }
+  };
+  const probes = (d: string): string => {
+    try {
+      return readdirSync(join(d, RUN_FILES.probes)).map((id) => `${id}=${stamp(join(d, RUN_FILES.probes, id, 'result.json'))}`).join(',');
+    } catch {
+      return '';
+    }
+  };
+  return runDirs.map((d) => [stamp(join(d, RUN_FILES.metrics)), stamp(join(d, RUN_FILES.status)), probes(d)].join('|')).join(';');
+}
 
 export interface ComparePanelHost {
   extensionUri: vscode.Uri;
@@ -20,6 +42,7 @@ export class ComparePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private runDirs: string[] = [];
   private seq = 0;
+  private signature = '';
   private ready = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -96,16 +119,23 @@ export class ComparePanel implements vscode.Disposable {
     }
   }
 
-  /** Sends a fresh snapshot, and keeps doing so every 2 s while a compared run or probe is running. */
-  private post(): void {
+  /**
+   * Sends a fresh snapshot when the compared folders changed (always after `ready`), and checks again every
+   * 3 s while a compared run or probe is running.
+   */
+  private post(force = true): void {
     if (!this.panel || !this.ready) return;
     if (this.timer) clearTimeout(this.timer);
-    const runs = buildCompareRuns(this.runDirs, (d) => this.host.isLiveRun(d));
-    this.seq += 1;
-    void this.panel.webview.postMessage({ type: 'snapshot', seq: this.seq, runs } satisfies HostToComparePanel);
-    if (runs.some((r) => r.displayState === 'running' || r.probes.some((p) => p.state === 'running'))) {
-      this.timer = setTimeout(() => this.post(), 2000);
+    const signature = folderSignature(this.runDirs);
+    let busy = true;
+    if (force || signature !== this.signature) {
+      this.signature = signature;
+      const runs = buildCompareRuns(this.runDirs, (d) => this.host.isLiveRun(d));
+      this.seq += 1;
+      void this.panel.webview.postMessage({ type: 'snapshot', seq: this.seq, runs } satisfies HostToComparePanel);
+      busy = runs.some((r) => r.displayState === 'running' || r.probes.some((p) => p.state === 'running'));
     }
+    if (busy) this.timer = setTimeout(() => this.post(false), 3000);
   }
 
   dispose(): void {

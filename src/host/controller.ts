@@ -165,13 +165,13 @@ export class Controller implements vscode.Disposable {
     if (this.start({ kind: 'resume', runDir, backend: readSettings().backend })) this.tree.refreshSoon(100);
   }
 
-  async probe(runDir: string, kind: ProbeKind): Promise<void> {
+  async probe(runDir: string, kind: ProbeKind, checkpoint?: string): Promise<void> {
     if (!this.ensureTrusted()) return;
     if (!readRunSummary(runDir).checkpoints.length) {
       void vscode.window.showWarningMessage('MIM Lab: probes need a checkpoint; this run has none yet.');
       return;
     }
-    const job = this.start({ kind: 'probe', runDir, probe: kind, backend: readSettings().backend });
+    const job = this.start({ kind: 'probe', runDir, probe: kind, checkpoint, backend: readSettings().backend });
     if (!job) return;
     this.tree.refreshSoon(100);
     await withProbeProgress(job, this.runs, () => this.panels.show(runDir));

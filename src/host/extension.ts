@@ -14,7 +14,6 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(c);
   context.subscriptions.push(vscode.window.createTreeView('mimLab.runs', { treeDataProvider: c.tree, canSelectMany: true, showCollapseAll: true }));
   context.subscriptions.push(...registerCommands(c));
-  void vscode.commands.executeCommand('setContext', 'mimLab.active', true);
   log.info(`MIM Lab activated; runs folder ${c.runsDir()}`);
 }
 

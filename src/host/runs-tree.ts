@@ -56,7 +56,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       this.runNodes = new Map(runs.map((r) => [r.runDir, { kind: 'run', id: `run:${r.runDir}`, run: r }]));
       this.runKeys = new Map(runs.map((r) => [r.runDir, JSON.stringify(r)]));
       this.parents.clear();
-      void vscode.commands.executeCommand('setContext', 'mimLab.hasRuns', runs.length > 0);
       this.changed.fire(undefined);
     } else {
       this.runs = runs;

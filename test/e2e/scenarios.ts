@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { LONG_RUN } from './scenario-long-run';
 import { UNTRUSTED } from './scenario-untrusted';
 import {
-  CAE_DONE, MAE_DONE, UNLOAD_NOISE, expectPanelContent, expectSamples, newRun, points, readStatus, runIds, runPanel, trainerProcesses, until, type Scenario,
+  CAE_DONE, MAE_DONE, UNLOAD_NOISE, expectPanelContent, expectSamples, newRun, openRunPanel, points, readStatus, runIds, runPanel, trainerProcesses, until, type Scenario,
 } from './steps';
 import { waitInFrame } from './workbench';
 
@@ -123,8 +123,7 @@ export const SCENARIOS: Scenario[] = [
       await wb.notification(/attentive probe of/i, 30_000);
       ctx.log('progress notification shown');
       const probeId = await until(() => (existsSync(probesDir) ? readdirSync(probesDir) : []).find((d) => !before.has(d)), 'a new probe folder', 30_000);
-      await wb.runRow(runId).click();
-      const frame = await runPanel(ctx, runId);
+      const frame = await openRunPanel(ctx, runId);
       const top1 = await waitInFrame(frame, (id: string) => document.querySelector(`#probe-table tr[data-probe-id="${id}"][data-top1]`)?.getAttribute('data-top1'), 'the new probe\'s top-1 in the panel', 120_000, probeId);
       if (!(Number(top1) >= 0 && Number(top1) <= 1)) throw new Error(`bad top-1 ${top1}`);
       const maps = await frame.evaluate(() => document.getElementById('probe-attention')?.dataset.drawn ?? '0');
@@ -142,9 +141,7 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const { wb, page } = ctx;
       await wb.closeAllEditors();
-      await wb.runCommand('MIM Lab: Open Run Panel');
-      await wb.quickPick(CAE_DONE);
-      await expectPanelContent(await runPanel(ctx, CAE_DONE), 30);
+      await expectPanelContent(await openRunPanel(ctx, CAE_DONE), 30);
       // A run that is still training when the window goes away: deactivate must stop it, not orphan it.
       const runId = await newRun(ctx, 'cae-tiny', 'train.steps=100000 sample.every=0');
       const runDir = join(ctx.server.runsDir, runId);

@@ -103,3 +103,10 @@ export async function expectSamples(frame: Frame, timeoutMs = 60_000): Promise<v
   await waitInFrame(frame, () => document.getElementById('recon')?.dataset.step, 'a reconstruction strip', timeoutMs);
   await waitInFrame(frame, () => Number(document.getElementById('heatmaps')?.dataset.drawn ?? 0) > 0, 'attention heatmaps', timeoutMs);
 }
+
+/** Opens (or reveals) a run's panel from the palette and returns its frame once it has a snapshot. */
+export async function openRunPanel(ctx: Ctx, runId: string, timeoutMs = 30_000): Promise<Frame> {
+  await ctx.wb.runCommand('MIM Lab: Open Run Panel');
+  await ctx.wb.quickPick(runId);
+  return runPanel(ctx, runId, timeoutMs);
+}

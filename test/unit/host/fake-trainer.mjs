@@ -1,4 +1,4 @@
-// A stand-in for dist/trainer.js: replays a recorded event log over IPC and writes the run folder like the
+// A stand-in for dist/trainer.js: replays an event log recorded from the real trainer (scripts/record-trainer-events.mjs) over IPC and writes the run folder like the
 // real trainer (status.json, metrics.jsonl, checkpoints/). Behaviour is chosen by FAKE_MODE:
 //   normal | ignore-stop (ignores the stop message, honours SIGTERM) | stubborn (ignores stop and SIGTERM)
 //   crash (writes to stderr and exits 3 halfway) | bad-version (says hello with protocol version 99) | slow (long delays)
@@ -28,6 +28,7 @@ if (cmd === 'pretrain') {
 const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l.replaceAll('$RUN_DIR', runDir)));
 let status = null;
 let hostHello = null;
+let lastStep = startStep;
 
 function send(ev) {
   return new Promise((resolve) => (process.send && process.connected ? process.send(ev, () => resolve()) : resolve()));
@@ -40,7 +41,8 @@ function writeStatus(s) {
 }
 
 async function stopNow(how) {
-  if (status) writeStatus({ ...status, state: 'stopped' });
+  // Like the real trainer: a stop writes a checkpoint at the current step, then marks the run stopped.
+  if (status) writeStatus({ ...status, step: lastStep, checkpointStep: lastStep, state: 'stopped' });
   await send({ type: 'log', level: 'info', message: `stopping (${how})` });
   await send({ type: 'done', job: 'pretrain', state: 'stopped', runDir });
   process.exit(0);
@@ -69,12 +71,17 @@ for (const [i, { delayMs, event }] of events.entries()) {
   if (event.type === 'metrics') {
     if (event.row.step <= startStep) continue;
     appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify(event.row) + '\n');
+    lastStep = event.row.step;
   }
   if (event.type === 'status') {
     if (event.status.step < startStep) continue;
     writeStatus(event.status);
   }
-  if (event.type === 'checkpoint') mkdirSync(join(runDir, 'checkpoints', `step-${String(event.step).padStart(6, '0')}`), { recursive: true });
+  if (event.type === 'checkpoint') {
+    if (event.step <= startStep) continue;
+    mkdirSync(join(runDir, 'checkpoints', `step-${String(event.step).padStart(6, '0')}`), { recursive: true });
+  }
+  if (event.type === 'sample' && event.sample.step <= startStep) continue;
   await send(event);
 }
 process.exit(0);

@@ -37,6 +37,7 @@ test('a normal run: handshake, events in order, done, completed', async () => {
   assert.equal(exit.code, 0);
   assert.equal(exit.done?.state, 'completed');
   assert.equal(events[0].type, 'hello');
+  assert.ok(events.some((e) => e.type === 'sample'), 'sample events pass through');
   assert.equal((events[0] as unknown as { hostVersion: number }).hostVersion, 1, 'host sent its hello to the child');
   assert.equal(events.at(-1)?.type, 'done');
   assert.equal(events.filter((e) => e.type === 'metrics').length, 6);
