@@ -1,7 +1,7 @@
 // The compare panel: selected runs' loss curves overlaid and their probe results in one table.
 // It receives complete snapshots (on `ready`, and at most every 2 s while a compared run is busy).
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { RUN_FILES } from '../protocol/run-files';
 import * as vscode from 'vscode';
 import { assertNever } from '../protocol/events';
@@ -107,7 +107,7 @@ export class ComparePanel implements vscode.Disposable {
         this.post();
         return;
       case 'open-run': {
-        const dir = this.runDirs.find((d) => d.endsWith(msg.runId));
+        const dir = this.runDirs.find((d) => basename(d) === msg.runId);
         if (dir) this.host.openRun(dir);
         return;
       }

@@ -5,7 +5,7 @@
 // when the threaded build cannot start; MIMLAB_WASM_THREADS=1 forces one thread.
 import type { BackendName } from '../config/schema';
 import { fusedActive } from './kernels/fused';
-import { fusedUnavailable, registerMimKernels } from './kernels/register';
+import { fusedUnavailable, kernelHelper, registerMimKernels } from './kernels/register';
 import { tf } from './tf';
 import { restoreWorkerGlobals, wantedWasmThreads, withWasmThreads } from './wasm-threads';
 import { registerWebgpu } from './webgpu-backend';
@@ -111,7 +111,7 @@ function tfWasmStarter(): WasmStarter {
 function wasmDetail(): string {
   const w = wasmInfo;
   const threads = w ? `${w.threads} thread${w.threads > 1 ? 's' : ''}${w.fallback ? ` (threaded start failed: ${w.fallback})` : ''}` : '';
-  const kernels = fusedActive() ? 'fused kernels' : `reference ops${fusedUnavailable ? ` (${fusedUnavailable})` : ''}`;
+  const kernels = fusedActive() ? `fused kernels${kernelHelper ? ' on 2 threads' : ''}` : `reference ops${fusedUnavailable ? ` (${fusedUnavailable})` : ''}`;
   return [threads, 'SIMD', kernels].filter(Boolean).join(', ');
 }
 
@@ -142,7 +142,7 @@ export const loadBackend: BackendLoader = async (name) => {
     }
     const tfName = name === 'tensorflow-gpu' ? 'tensorflow' : name;
     if (!(await activate(tfName))) return { ok: false, reason: 'failed to initialise' };
-    await registerMimKernels();
+    await registerMimKernels(name === 'wasm' ? wasmInfo?.threads ?? 1 : 1);
     return name === 'wasm' ? { ok: true, detail: wasmDetail() } : { ok: true };
   } catch (err) {
     return { ok: false, reason: message(err) };

@@ -22,13 +22,17 @@ export class StopSignal {
     const onMessage = (m: unknown): void => {
       if (isHostCommand(m) && m.type === 'stop') this.request('stop requested');
     };
+    // An editor that dies without asking still leaves a checkpointed, `stopped` run behind.
+    const onDisconnect = (): void => this.request('parent process disconnected');
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('message', onMessage);
+    process.on('disconnect', onDisconnect);
     return () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       process.off('message', onMessage);
+      process.off('disconnect', onDisconnect);
     };
   }
 }

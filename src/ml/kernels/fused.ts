@@ -6,6 +6,7 @@
 // The straightforward TF.js formulations in src/ml/layers.ts remain the reference (and the path on every other
 // backend); test/unit/ml/fused-kernels.test.ts checks both agree, forward and gradients.
 import { tf, type Tensor, type Tensor2D } from '../tf';
+import { HelperGaveUp, KernelHelper, type HelperFunction } from './kernel-helper';
 import { instantiate, loadKernelModule, type MimWasm } from './wasm-kernels';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
@@ -63,6 +64,61 @@ function kernelsOf(b: WasmBackendLike): MimWasm {
   return k;
 }
 
+const helpers = new WeakMap<object, KernelHelper>();
+
+/** Below this many floats of work a call is not worth splitting across threads. */
+const SPLIT_MIN = 1 << 15;
+
+/**
+ * Runs kernel `name` in two parts, the second on the helper thread when there is one (src/ml/kernels/kernel-helper.ts).
+ * `second` is null when the call is too small to split.
+ */
+function twoParts(b: WasmBackendLike, name: HelperFunction, first: number[], second: number[] | null): void {
+  const k = kernelsOf(b) as unknown as Record<HelperFunction, (...a: number[]) => void>;
+  if (!second) {
+    k[name](...first);
+    return;
+  }
+  const helper = helpers.get(b);
+  if (helper) {
+    try {
+      if (helper.run(name, second, () => k[name](...first))) return;
+    } catch (err) {
+      if (!(err instanceof HelperGaveUp)) throw err;
+      k[name](...second); // the first part ran; the helper's did not
+      return;
+    }
+  }
+  k[name](...first);
+  k[name](...second);
+}
+
+/** Attention over batches [0, B) as two calls over [0, B₀) and [B₀, B): the pointer arguments shifted by B₀ samples. */
+function attentionParts(args: number[], batchArg: number, shifts: [number, number][]): [number[], number[] | null] {
+  const B = args[batchArg];
+  if (B < 2) return [args, null];
+  const b0 = Math.floor(B / 2);
+  const first = [...args];
+  const second = [...args];
+  first[batchArg] = b0;
+  second[batchArg] = B - b0;
+  for (const [i, bytesPerSample] of shifts) if (args[i] !== 0) second[i] = args[i] + b0 * bytesPerSample;
+  return [first, second];
+}
+
+/** An element-wise call over n floats (args[nArg]) with pointer args `ptrs`, as two halves. */
+function elementParts(args: number[], nArg: number, ptrs: number[]): [number[], number[] | null] {
+  const n = args[nArg];
+  if (n < SPLIT_MIN) return [args, null];
+  const n0 = Math.floor(n / 8) * 4;
+  const first = [...args];
+  const second = [...args];
+  first[nArg] = n0;
+  second[nArg] = n - n0;
+  for (const i of ptrs) second[i] = args[i] + 4 * n0;
+  return [first, second];
+}
+
 function ptr(b: WasmBackendLike, t: TensorInfo): number {
   const d = b.dataIdMap.get(t.dataId);
   if (!d) throw new Error('tensor is not on the wasm backend');
@@ -73,6 +129,29 @@ function input(inputs: Inputs, name: string): TensorInfo {
   const t = inputs[name];
   if (!t) throw new Error(`missing input ${name}`);
   return t;
+}
+
+// attn_fwd(q, qs, k, ks, v, vs, out, os, probs, B, H, Nq, Nk, dh, scale): per-sample pointer shifts
+function attnForward(b: WasmBackendLike, a: number[]): void {
+  const [qs, ks, vs, os, H, Nq, Nk] = [a[1], a[3], a[5], a[7], a[10], a[11], a[12]];
+  twoParts(b, 'attn_fwd', ...attentionParts(a, 9, [[0, 4 * Nq * qs], [2, 4 * Nk * ks], [4, 4 * Nk * vs], [6, 4 * Nq * os], [8, 4 * H * Nq * Nk]]));
+}
+
+// attn_bwd(q, qs, k, ks, v, vs, probs, dout, dos, dprobs, dq, dqs, dk, dks, dv, dvs, scratch, B, H, Nq, Nk, dh, scale);
+// each part gets its own scratch (Nq·Nk floats).
+function attnBackward(b: WasmBackendLike, a: number[]): void {
+  const [qs, ks, vs, dos, dqs, dks, dvs, H, Nq, Nk] = [a[1], a[3], a[5], a[8], a[10 + 1], a[12 + 1], a[14 + 1], a[18], a[19], a[20]];
+  const [first, second] = attentionParts(a, 17, [[0, 4 * Nq * qs], [2, 4 * Nk * ks], [4, 4 * Nk * vs], [6, 4 * H * Nq * Nk], [7, 4 * Nq * dos],
+    [9, 4 * H * Nq * Nk], [10, 4 * Nq * dqs], [12, 4 * Nk * dks], [14, 4 * Nk * dvs]]);
+  const bytes = 4 * Nq * Nk;
+  const scratch = b.wasm._malloc(second ? 2 * bytes : bytes) >>> 0;
+  try {
+    first[16] = scratch;
+    if (second) second[16] = scratch + bytes;
+    twoParts(b, 'attn_bwd', first, second);
+  } finally {
+    b.wasm._free(scratch);
+  }
 }
 
 type KernelFn = (args: { inputs: Inputs; attrs: Attrs; backend: WasmBackendLike }) => TensorInfo | TensorInfo[];
@@ -88,7 +167,7 @@ const kernelFuncs: Record<string, KernelFn> = {
     const out = backend.makeOutput([m, d], 'float32');
     const probs = backend.makeOutput([batch, heads, n, n], 'float32');
     const p = ptr(backend, qkv);
-    kernelsOf(backend).attn_fwd(p, c, p + 4 * d, c, p + 8 * d, c, ptr(backend, out), d, ptr(backend, probs), batch, heads, n, n, dh, 1 / Math.sqrt(dh));
+    attnForward(backend, [p, c, p + 4 * d, c, p + 8 * d, c, ptr(backend, out), d, ptr(backend, probs), batch, heads, n, n, dh, 1 / Math.sqrt(dh)]);
     return [out, probs];
   },
   [KERNELS.selfAttnGrad]: ({ inputs, attrs, backend }) => {
@@ -102,13 +181,8 @@ const kernelFuncs: Record<string, KernelFn> = {
     const p = ptr(backend, qkv);
     const g = ptr(backend, dqkv);
     const dprobs = inputs.dprobs ? ptr(backend, inputs.dprobs) : 0;
-    const scratch = backend.wasm._malloc(4 * n * n) >>> 0;
-    try {
-      kernelsOf(backend).attn_bwd(p, c, p + 4 * d, c, p + 8 * d, c, ptr(backend, input(inputs, 'probs')), ptr(backend, input(inputs, 'dy')), d, dprobs,
-        g, c, g + 4 * d, c, g + 8 * d, c, scratch, batch, heads, n, n, dh, 1 / Math.sqrt(dh));
-    } finally {
-      backend.wasm._free(scratch);
-    }
+    attnBackward(backend, [p, c, p + 4 * d, c, p + 8 * d, c, ptr(backend, input(inputs, 'probs')), ptr(backend, input(inputs, 'dy')), d, dprobs,
+      g, c, g + 4 * d, c, g + 8 * d, c, 0, batch, heads, n, n, dh, 1 / Math.sqrt(dh)]);
     return dqkv;
   },
   [KERNELS.crossAttn]: ({ inputs, attrs, backend }) => {
@@ -120,8 +194,8 @@ const kernelFuncs: Record<string, KernelFn> = {
     const dh = d / heads;
     const out = backend.makeOutput([mq, d], 'float32');
     const probs = backend.makeOutput([batch, heads, nq, nk], 'float32');
-    kernelsOf(backend).attn_fwd(ptr(backend, q), d, ptr(backend, k), d, ptr(backend, v), d, ptr(backend, out), d, ptr(backend, probs),
-      batch, heads, nq, nk, dh, 1 / Math.sqrt(dh));
+    attnForward(backend, [ptr(backend, q), d, ptr(backend, k), d, ptr(backend, v), d, ptr(backend, out), d, ptr(backend, probs),
+      batch, heads, nq, nk, dh, 1 / Math.sqrt(dh)]);
     return [out, probs];
   },
   [KERNELS.crossAttnGrad]: ({ inputs, attrs, backend }) => {
@@ -135,13 +209,8 @@ const kernelFuncs: Record<string, KernelFn> = {
     const dk = backend.makeOutput(k.shape, 'float32');
     const dv = backend.makeOutput(v.shape, 'float32');
     const dprobs = inputs.dprobs ? ptr(backend, inputs.dprobs) : 0;
-    const scratch = backend.wasm._malloc(4 * nq * nk) >>> 0;
-    try {
-      kernelsOf(backend).attn_bwd(ptr(backend, q), d, ptr(backend, k), d, ptr(backend, v), d, ptr(backend, input(inputs, 'probs')), ptr(backend, input(inputs, 'dy')), d, dprobs,
-        ptr(backend, dq), d, ptr(backend, dk), d, ptr(backend, dv), d, scratch, batch, heads, nq, nk, dh, 1 / Math.sqrt(dh));
-    } finally {
-      backend.wasm._free(scratch);
-    }
+    attnBackward(backend, [ptr(backend, q), d, ptr(backend, k), d, ptr(backend, v), d, ptr(backend, input(inputs, 'probs')), ptr(backend, input(inputs, 'dy')), d, dprobs,
+      ptr(backend, dq), d, ptr(backend, dk), d, ptr(backend, dv), d, 0, batch, heads, nq, nk, dh, 1 / Math.sqrt(dh)]);
     return [dq, dk, dv];
   },
   [KERNELS.layerNorm]: ({ inputs, attrs, backend }) => {
@@ -167,13 +236,13 @@ const kernelFuncs: Record<string, KernelFn> = {
   [KERNELS.gelu]: ({ inputs, backend }) => {
     const x = input(inputs, 'x');
     const y = backend.makeOutput(x.shape, 'float32');
-    kernelsOf(backend).gelu_fwd(ptr(backend, x), ptr(backend, y), size(x));
+    twoParts(backend, 'gelu_fwd', ...elementParts([ptr(backend, x), ptr(backend, y), size(x)], 2, [0, 1]));
     return y;
   },
   [KERNELS.geluGrad]: ({ inputs, backend }) => {
     const x = input(inputs, 'x');
     const dx = backend.makeOutput(x.shape, 'float32');
-    kernelsOf(backend).gelu_bwd(ptr(backend, x), ptr(backend, input(inputs, 'dy')), ptr(backend, dx), size(x));
+    twoParts(backend, 'gelu_bwd', ...elementParts([ptr(backend, x), ptr(backend, input(inputs, 'dy')), ptr(backend, dx), size(x)], 3, [0, 1, 2]));
     return dx;
   },
   [KERNELS.colSum]: ({ inputs, backend }) => {
@@ -187,7 +256,9 @@ const kernelFuncs: Record<string, KernelFn> = {
     const x = input(inputs, 'x');
     const [r, c] = x.shape;
     const y = backend.makeOutput([c, r], 'float32');
-    kernelsOf(backend).transpose2d(ptr(backend, x), ptr(backend, y), r, c);
+    const [px, py] = [ptr(backend, x), ptr(backend, y)];
+    const r0 = r * c >= SPLIT_MIN ? Math.floor(r / 8) * 4 : r; // rows [0, r0) here, [r0, r) on the helper
+    twoParts(backend, 'transpose2d', [px, py, r0, c, r], r0 < r ? [px + 4 * r0 * c, py + 4 * r0, r - r0, c, r] : null);
     return y;
   },
   [KERNELS.scaleAdd]: ({ inputs, backend }) => {
@@ -237,19 +308,27 @@ function size(t: TensorInfo): number {
  * Loads the kernel module for the active wasm backend and registers the kernels (idempotent). Leaves the fused
  * path off, with the reason, when the module cannot be loaded (the reference ops then run).
  */
-export async function registerFusedKernels(): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function registerFusedKernels(helperThread: boolean): Promise<{ ok: true; helper: boolean } | { ok: false; reason: string }> {
   if (tf.getBackend() !== 'wasm') return { ok: false, reason: `backend is ${tf.getBackend()}` };
   try {
     const backend = tf.backend() as unknown as WasmBackendLike;
-    const shared = isShared(memoryOf(backend));
-    loaded[shared ? 'shared' : 'unshared'] = await loadKernelModule(shared);
+    const memory = memoryOf(backend);
+    const shared = isShared(memory);
+    const mod = await loadKernelModule(shared);
+    loaded[shared ? 'shared' : 'unshared'] = mod;
     kernelsOf(backend); // instantiate now: fail here rather than inside a training step
+    // A helper thread for the kernels needs the shared memory of the threaded backend.
+    if (helperThread && shared && !helpers.has(backend)) {
+      const helper = new KernelHelper(mod, memory);
+      if (await helper.ready) helpers.set(backend, helper);
+      else helper.retire();
+    }
     for (const [kernelName, fn] of Object.entries(kernelFuncs)) {
       if (!tf.getKernel(kernelName, 'wasm')) {
         tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
       }
     }
-    return { ok: true };
+    return { ok: true, helper: helpers.has(backend) };
   } catch (err) {
     enabled = false;
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };

@@ -659,11 +659,12 @@
 
   ;; ---- 2-D transpose (the weight gradients' xᵀ) ------------------------------------------------------
 
-  ;; y [C, R] = xᵀ for x [R, C]: 4×4 blocks through registers, scalar edges.
-  (func (export "transpose2d") (param $x i32) (param $y i32) (param $R i32) (param $C i32)
+  ;; y [C, ldy] ← xᵀ for x [R, C] (y's rows hold ldy ≥ R floats; a row range of x fills a column range of y):
+  ;; 4×4 blocks through registers, scalar edges.
+  (func (export "transpose2d") (param $x i32) (param $y i32) (param $R i32) (param $C i32) (param $ldy i32)
     (local $i i32) (local $j i32) (local $k i32) (local $RB i32) (local $CB i32) (local $src i32) (local $dst i32)
     (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
-    (local.set $RB (i32.shl (local.get $R) (i32.const 2)))
+    (local.set $RB (i32.shl (local.get $ldy) (i32.const 2)))
     (local.set $CB (i32.shl (local.get $C) (i32.const 2)))
     (block $di (loop $li
       (br_if $di (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $R)))
@@ -692,7 +693,7 @@
         (br_if $dc (i32.ge_s (local.get $j) (local.get $C)))
         (local.set $k (i32.const 0))
         (loop $lk
-          (f32.store (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $R)) (i32.add (local.get $i) (local.get $k))) (i32.const 2)))
+          (f32.store (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $ldy)) (i32.add (local.get $i) (local.get $k))) (i32.const 2)))
             (f32.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (local.get $k)) (local.get $C)) (local.get $j)) (i32.const 2)))))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $lk (i32.lt_s (local.get $k) (i32.const 4))))
@@ -706,7 +707,7 @@
       (local.set $j (i32.const 0))
       (block $dj1 (loop $lj1
         (br_if $dj1 (i32.ge_s (local.get $j) (local.get $C)))
-        (f32.store (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $R)) (local.get $i)) (i32.const 2)))
+        (f32.store (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $ldy)) (local.get $i)) (i32.const 2)))
           (f32.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $C)) (local.get $j)) (i32.const 2)))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $lj1)))

@@ -7,6 +7,8 @@ import { registerSegmentSum } from './segment-sum';
 
 /** Why the fused kernels are off on wasm (null when they run, or when the backend is not wasm). */
 export let fusedUnavailable: string | null = null;
+/** Whether a second thread shares the fused kernels' work. */
+export let kernelHelper = false;
 
 interface RefCounting {
   incRef(dataId: object): void;
@@ -35,10 +37,12 @@ function registerSharingIdentity(): void {
   tf.registerKernel(config as unknown as tf.KernelConfig);
 }
 
-export async function registerMimKernels(): Promise<void> {
+/** `threads` > 1: the wasm backend is threaded, and the fused kernels get a helper thread too (MIMLAB_KERNEL_HELPER=0: not). */
+export async function registerMimKernels(threads = 1): Promise<void> {
   if (tf.getBackend() !== 'wasm') return;
   registerSharingIdentity();
   registerSegmentSum();
-  const r = await registerFusedKernels();
+  const r = await registerFusedKernels(threads > 1 && process.env.MIMLAB_KERNEL_HELPER !== '0');
   fusedUnavailable = r.ok ? null : r.reason;
+  kernelHelper = r.ok && r.helper;
 }

@@ -14,7 +14,7 @@ export interface MimWasm {
   gelu_fwd(x: number, y: number, n: number): void;
   gelu_bwd(x: number, dy: number, dx: number, n: number): void;
   colsum(x: number, out: number, M: number, N: number): void;
-  transpose2d(x: number, y: number, R: number, C: number): void;
+  transpose2d(x: number, y: number, R: number, C: number, ldy: number): void;
   scale_add(x: number, br: number, g: number, y: number, M: number, D: number): void;
   scale_add_bwd(dy: number, br: number, g: number, dbr: number, dg: number, M: number, D: number): void;
   adamw(p: number, g: number, m: number, v: number, po: number, mo: number, vo: number, n: number,

@@ -15,7 +15,8 @@ const row = (step: number): string => `${JSON.stringify({ step, epoch: 0, lr: 1e
 
 /** A copy of the running-looking fixture with 14 clean metrics rows; the feed is disposed after the test. */
 function setup(t: TestContext): { dir: string; msgs: HostToRunPanel[]; feed: RunFeed } {
-  const dir = join(mkdtempSync(join(tmpdir(), 'mimlab-feed-')), 'run');
+  const root = mkdtempSync(join(tmpdir(), 'mimlab-feed-'));
+  const dir = join(root, 'run');
   cpSync(FIXTURE, dir, { recursive: true });
   writeFileSync(join(dir, 'metrics.jsonl'), Array.from({ length: 14 }, (_, i) => row(i + 1)).join(''));
   const msgs: HostToRunPanel[] = [];
@@ -25,7 +26,7 @@ function setup(t: TestContext): { dir: string; msgs: HostToRunPanel[]; feed: Run
   });
   t.after(() => {
     feed.dispose();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   });
   return { dir, msgs, feed };
 }

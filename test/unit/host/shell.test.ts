@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { contentSecurityPolicy, makeNonce, renderPanelHtml } from '../../../src/host/panel-html';
@@ -53,9 +53,10 @@ test('failure descriptions', () => {
 });
 
 test('the generated JSON schema covers every config field and refuses unknown keys', () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'mimlab-schema-')), 's.json');
-  execFileSync(process.execPath, ['scripts/gen-schema.mjs', out], { cwd: join(__dirname, '../../..') });
-  const schema = JSON.parse(readFileSync(out, 'utf8'));
+  const dir = mkdtempSync(join(tmpdir(), 'mimlab-schema-'));
+  execFileSync(process.execPath, ['scripts/gen-schema.mjs', join(dir, 's.json')], { cwd: join(__dirname, '../../..') });
+  const schema = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
+  rmSync(dir, { recursive: true, force: true });
   assert.equal(schema.additionalProperties, false);
   for (const key of Object.keys(FIELDS)) {
     const leaf = key.split('.').reduce((node, k) => node?.properties?.[k], schema);

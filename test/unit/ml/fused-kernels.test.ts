@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { wasmInfo } from '../../../src/ml/backend';
+import { kernelHelper } from '../../../src/ml/kernels/register';
 import { CaeModel } from '../../../src/ml/cae';
 import { fusedActive, setFusedKernels } from '../../../src/ml/kernels/fused';
 import { disposeInputs } from '../../../src/ml/inputs';
@@ -115,6 +116,16 @@ describe('fused wasm kernels equal the reference ops', () => {
     tf.dispose([...inputs, ...lin]);
   });
 
+  it('large calls, split between the main and the helper thread, give the same results (GELU, transpose)', () => {
+    const x = rand([1001, 40], 18, 3);
+    const g = both(() => valueAndGrads((t) => gelu(t as Tensor2D), [x]));
+    assertClose(g.fused, g.reference, 2e-6, 'gelu (split)');
+    const lin = [rand([301, 128], 19), rand([128, 64], 20, 0.1), rand([64], 21)];
+    const l = both(() => valueAndGrads((a, w, b) => linear(a as Tensor2D, w, b), lin));
+    assertClose(l.fused, l.reference, 1e-5, 'linear (split transpose)');
+    tf.dispose([x, ...lin]);
+  });
+
   it('leaves no tensors behind (probabilities of the fused attention are owned by the caller)', () => {
     const qkv = rand([12, 24], 15);
     const before = tf.memory().numTensors;
@@ -189,6 +200,7 @@ describe('the wasm backend in Node', () => {
     }
     assert.ok(wasmInfo && !wasmInfo.fallback, `threaded start failed: ${wasmInfo?.fallback}`);
     assert.ok(wasmInfo.threads >= 2 && wasmInfo.threads <= os.availableParallelism(), `${wasmInfo.threads} threads`);
+    assert.ok(kernelHelper, 'the fused kernels have their helper thread');
   });
 });
 
