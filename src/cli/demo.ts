@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../config/resolve';
+import { clearFeatureCache } from '../probe/cache';
 import { buildTable, formatTable, readRunRow } from '../probe/compare';
 import { runProbe } from '../probe/job';
 import { PROBE_KINDS, type ProbeKind, type ProbeResult } from '../protocol/run-files';
@@ -82,6 +83,7 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
         ctx.print(`[demo]   ${kind.padEnd(9)} ${randomInit ? 'random init' : 'pretrained '}  top-1 ${(r.result.top1 * 100).toFixed(1)} %  (${elapsed()})`);
       }
     }
+    clearFeatureCache(pre.runDir, 'tokens'); // hundreds of MB; the pooled features stay cached for re-probing
     ctx.print('[demo] 3/3 comparison');
     const table = buildTable([readRunRow(pre.runDir)]);
     ctx.print(formatTable(table, 'text').trimEnd());

@@ -1,7 +1,7 @@
 // Feature cache: `probes/.cache/<encoder>-<what>/{meta.json, features.bin}`. Extracting features is the
 // expensive part of a probe, so it happens once per (checkpoint step | random init) and feature kind; the key
 // also records everything that changes the numbers (data, normalisation, limits), and a mismatch recomputes.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES } from '../protocol/run-files';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs-atomic';
@@ -104,6 +104,14 @@ export function readFeatureCache(runDir: string, key: FeatureCacheKey, what: Cac
   }
 }
 
-export function clearFeatureCache(runDir: string): void {
-  rmSync(join(runDir, RUN_FILES.probes, CACHE_DIR), { recursive: true, force: true });
+/** Removes cached features: all of them, or only one kind (token caches are large: N+1 vectors per image). */
+export function clearFeatureCache(runDir: string, what?: CacheWhat): void {
+  const root = join(runDir, RUN_FILES.probes, CACHE_DIR);
+  if (!what) {
+    rmSync(root, { recursive: true, force: true });
+    return;
+  }
+  for (const name of existsSync(root) ? readdirSync(root) : []) {
+    if (name.endsWith(`-${what}`)) rmSync(join(root, name), { recursive: true, force: true });
+  }
 }

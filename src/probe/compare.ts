@@ -58,9 +58,10 @@ export function readRunRow(runDir: string): RunRow {
 
 /** Config leaves whose values differ between the runs, as `key=value` per run. */
 export function configDifferences(rows: readonly RunRow[]): string[][] {
-  const keys = new Set(rows.flatMap((r) => Object.keys(r.config)));
-  const differing = [...keys].filter((k) => !IGNORED.test(k) && new Set(rows.map((r) => JSON.stringify(r.config[k]))).size > 1).sort();
-  return rows.map((r) => differing.map((k) => `${k}=${r.config[k] === undefined ? '-' : typeof r.config[k] === 'string' ? r.config[k] : JSON.stringify(r.config[k])}`));
+  // Only keys every run has: a key missing from an older run's config is schema growth, not an experiment choice.
+  const keys = Object.keys(rows[0]?.config ?? {}).filter((k) => rows.every((r) => k in r.config));
+  const differing = keys.filter((k) => !IGNORED.test(k) && new Set(rows.map((r) => JSON.stringify(r.config[k]))).size > 1).sort();
+  return rows.map((r) => differing.map((k) => `${k}=${typeof r.config[k] === 'string' ? r.config[k] : JSON.stringify(r.config[k])}`));
 }
 
 const pct = (r: ProbeResult | undefined): string => (r ? (r.top1 * 100).toFixed(1) : '-');

@@ -1,12 +1,14 @@
 // Fused ops on TF.js's wasm backend, backed by mim-kernels.wat: attention (scores, softmax and context in one
 // pass, reading q/k/v straight out of the fused qkv projection), LayerNorm, GELU, the layer-scaled residual,
-// column sums for bias gradients, and the AdamW update. Each op is a non-differentiable TF.js kernel per direction,
-// tied together with tf.customGrad, so one op costs one kernel call forward and one backward.
+// column sums for bias gradients, a 2-D transpose, the AdamW update and the global gradient norm. Each op is a
+// non-differentiable TF.js kernel per direction, tied together with tf.customGrad, so one op costs one kernel
+// call forward and one backward. With the threaded backend, attention, GELU and the transpose are shared with a
+// helper thread (kernel-helper.ts).
 //
 // The straightforward TF.js formulations in src/ml/layers.ts remain the reference (and the path on every other
 // backend); test/unit/ml/fused-kernels.test.ts checks both agree, forward and gradients.
 import { tf, type Tensor, type Tensor2D } from '../tf';
-import { HelperGaveUp, KernelHelper, type HelperFunction } from './kernel-helper';
+import { KernelHelper, type ChunkedCall, type HelperFunction } from './kernel-helper';
 import { instantiate, loadKernelModule, type MimWasm } from './wasm-kernels';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
@@ -66,58 +68,34 @@ function kernelsOf(b: WasmBackendLike): MimWasm {
 
 const helpers = new WeakMap<object, KernelHelper>();
 
-/** Below this many floats of work a call is not worth splitting across threads. */
-const SPLIT_MIN = 1 << 15;
-
-/**
- * Runs kernel `name` in two parts, the second on the helper thread when there is one (src/ml/kernels/kernel-helper.ts).
- * `second` is null when the call is too small to split.
- */
-function twoParts(b: WasmBackendLike, name: HelperFunction, first: number[], second: number[] | null): void {
+/** Runs a kernel call in chunks, shared with the helper thread when there is one (src/ml/kernels/kernel-helper.ts). */
+function chunked(b: WasmBackendLike, call: ChunkedCall): void {
   const k = kernelsOf(b) as unknown as Record<HelperFunction, (...a: number[]) => void>;
-  if (!second) {
-    k[name](...first);
-    return;
-  }
   const helper = helpers.get(b);
   if (helper) {
-    try {
-      if (helper.run(name, second, () => k[name](...first))) return;
-    } catch (err) {
-      if (!(err instanceof HelperGaveUp)) throw err;
-      k[name](...second); // the first part ran; the helper's did not
-      return;
-    }
+    helper.run(call, k);
+    return;
   }
-  k[name](...first);
-  k[name](...second);
+  const a = [...call.args];
+  if (call.perThread) a[call.perThread[0]] = call.perThread[1];
+  k[call.name](...a);
 }
 
-/** Attention over batches [0, B) as two calls over [0, B₀) and [B₀, B): the pointer arguments shifted by B₀ samples. */
-function attentionParts(args: number[], batchArg: number, shifts: [number, number][]): [number[], number[] | null] {
-  const B = args[batchArg];
-  if (B < 2) return [args, null];
-  const b0 = Math.floor(B / 2);
-  const first = [...args];
-  const second = [...args];
-  first[batchArg] = b0;
-  second[batchArg] = B - b0;
-  for (const [i, bytesPerSample] of shifts) if (args[i] !== 0) second[i] = args[i] + b0 * bytesPerSample;
-  return [first, second];
+/** Chunks of fused-kernel work the helper thread has run in this process (0 without one). */
+export function helperChunks(): number {
+  const b = tf.getBackend() === 'wasm' ? helpers.get(tf.backend() as unknown as object) : undefined;
+  return b?.helperChunks ?? 0;
 }
 
-/** An element-wise call over n floats (args[nArg]) with pointer args `ptrs`, as two halves. */
-function elementParts(args: number[], nArg: number, ptrs: number[]): [number[], number[] | null] {
-  const n = args[nArg];
-  if (n < SPLIT_MIN) return [args, null];
-  const n0 = Math.floor(n / 8) * 4;
-  const first = [...args];
-  const second = [...args];
-  first[nArg] = n0;
-  second[nArg] = n - n0;
-  for (const i of ptrs) second[i] = args[i] + 4 * n0;
-  return [first, second];
+/** Tests: the helper thread runs every chunk (true) or shares them as usual (false); false without a helper. */
+export function helperOnlyForTests(on: boolean): boolean {
+  const h = tf.getBackend() === 'wasm' ? helpers.get(tf.backend() as unknown as object) : undefined;
+  if (h) h.helperOnly = on;
+  return h !== undefined;
 }
+
+/** Chunks of about this many floats of output for element-wise kernels and transposes. */
+const CHUNK_FLOATS = 1 << 14;
 
 function ptr(b: WasmBackendLike, t: TensorInfo): number {
   const d = b.dataIdMap.get(t.dataId);
@@ -131,27 +109,36 @@ function input(inputs: Inputs, name: string): TensorInfo {
   return t;
 }
 
-// attn_fwd(q, qs, k, ks, v, vs, out, os, probs, B, H, Nq, Nk, dh, scale): per-sample pointer shifts
+// attn_fwd(q, qs, k, ks, v, vs, out, os, probs, B, H, Nq, Nk, dh, scale), in chunks of samples.
 function attnForward(b: WasmBackendLike, a: number[]): void {
-  const [qs, ks, vs, os, H, Nq, Nk] = [a[1], a[3], a[5], a[7], a[10], a[11], a[12]];
-  twoParts(b, 'attn_fwd', ...attentionParts(a, 9, [[0, 4 * Nq * qs], [2, 4 * Nk * ks], [4, 4 * Nk * vs], [6, 4 * Nq * os], [8, 4 * H * Nq * Nk]]));
+  const [qs, ks, vs, os, B, H, Nq, Nk] = [a[1], a[3], a[5], a[7], a[9], a[10], a[11], a[12]];
+  chunked(b, {
+    name: 'attn_fwd', args: a, countArg: 9, units: B, chunk: Math.max(1, Math.ceil(B / 16)),
+    shifts: [[0, 4 * Nq * qs], [2, 4 * Nk * ks], [4, 4 * Nk * vs], [6, 4 * Nq * os], [8, 4 * H * Nq * Nk]],
+  });
 }
 
-// attn_bwd(q, qs, k, ks, v, vs, probs, dout, dos, dprobs, dq, dqs, dk, dks, dv, dvs, scratch, B, H, Nq, Nk, dh, scale);
-// each part gets its own scratch (Nq·Nk floats).
+// attn_bwd(q, qs, k, ks, v, vs, probs, dout, dos, dprobs, dq, dqs, dk, dks, dv, dvs, scratch, B, H, Nq, Nk, dh, scale),
+// in chunks of samples; each thread has its own scratch (Nq·Nk floats).
 function attnBackward(b: WasmBackendLike, a: number[]): void {
-  const [qs, ks, vs, dos, dqs, dks, dvs, H, Nq, Nk] = [a[1], a[3], a[5], a[8], a[10 + 1], a[12 + 1], a[14 + 1], a[18], a[19], a[20]];
-  const [first, second] = attentionParts(a, 17, [[0, 4 * Nq * qs], [2, 4 * Nk * ks], [4, 4 * Nk * vs], [6, 4 * H * Nq * Nk], [7, 4 * Nq * dos],
-    [9, 4 * H * Nq * Nk], [10, 4 * Nq * dqs], [12, 4 * Nk * dks], [14, 4 * Nk * dvs]]);
+  const [qs, ks, vs, dos, dqs, dks, dvs, B, H, Nq, Nk] = [a[1], a[3], a[5], a[8], a[11], a[13], a[15], a[17], a[18], a[19], a[20]];
   const bytes = 4 * Nq * Nk;
-  const scratch = b.wasm._malloc(second ? 2 * bytes : bytes) >>> 0;
+  const scratch = b.wasm._malloc(2 * bytes) >>> 0;
   try {
-    first[16] = scratch;
-    if (second) second[16] = scratch + bytes;
-    twoParts(b, 'attn_bwd', first, second);
+    chunked(b, {
+      name: 'attn_bwd', args: a, countArg: 17, units: B, chunk: Math.max(1, Math.ceil(B / 16)),
+      shifts: [[0, 4 * Nq * qs], [2, 4 * Nk * ks], [4, 4 * Nk * vs], [6, 4 * H * Nq * Nk], [7, 4 * Nq * dos],
+        [9, 4 * H * Nq * Nk], [10, 4 * Nq * dqs], [12, 4 * Nk * dks], [14, 4 * Nk * dvs]],
+      perThread: [16, scratch, scratch + bytes],
+    });
   } finally {
     b.wasm._free(scratch);
   }
+}
+
+/** An element-wise kernel over n floats (args[countArg]) whose pointer arguments are `ptrs`. */
+function elementwise(b: WasmBackendLike, name: HelperFunction, args: number[], countArg: number, ptrs: number[]): void {
+  chunked(b, { name, args, countArg, units: args[countArg], chunk: CHUNK_FLOATS, shifts: ptrs.map((i) => [i, 4] as [number, number]) });
 }
 
 type KernelFn = (args: { inputs: Inputs; attrs: Attrs; backend: WasmBackendLike }) => TensorInfo | TensorInfo[];
@@ -236,13 +223,13 @@ const kernelFuncs: Record<string, KernelFn> = {
   [KERNELS.gelu]: ({ inputs, backend }) => {
     const x = input(inputs, 'x');
     const y = backend.makeOutput(x.shape, 'float32');
-    twoParts(backend, 'gelu_fwd', ...elementParts([ptr(backend, x), ptr(backend, y), size(x)], 2, [0, 1]));
+    elementwise(backend, 'gelu_fwd', [ptr(backend, x), ptr(backend, y), size(x)], 2, [0, 1]);
     return y;
   },
   [KERNELS.geluGrad]: ({ inputs, backend }) => {
     const x = input(inputs, 'x');
     const dx = backend.makeOutput(x.shape, 'float32');
-    twoParts(backend, 'gelu_bwd', ...elementParts([ptr(backend, x), ptr(backend, input(inputs, 'dy')), ptr(backend, dx), size(x)], 3, [0, 1, 2]));
+    elementwise(backend, 'gelu_bwd', [ptr(backend, x), ptr(backend, input(inputs, 'dy')), ptr(backend, dx), size(x)], 3, [0, 1, 2]);
     return dx;
   },
   [KERNELS.colSum]: ({ inputs, backend }) => {
@@ -256,9 +243,9 @@ const kernelFuncs: Record<string, KernelFn> = {
     const x = input(inputs, 'x');
     const [r, c] = x.shape;
     const y = backend.makeOutput([c, r], 'float32');
-    const [px, py] = [ptr(backend, x), ptr(backend, y)];
-    const r0 = r * c >= SPLIT_MIN ? Math.floor(r / 8) * 4 : r; // rows [0, r0) here, [r0, r) on the helper
-    twoParts(backend, 'transpose2d', [px, py, r0, c, r], r0 < r ? [px + 4 * r0 * c, py + 4 * r0, r - r0, c, r] : null);
+    // chunks of rows (a multiple of 4, for the 4×4 blocks): x advances by rows, y by columns
+    const rows = Math.max(4, Math.ceil(CHUNK_FLOATS / c / 4) * 4);
+    chunked(backend, { name: 'transpose2d', args: [ptr(backend, x), ptr(backend, y), r, c, r], countArg: 2, units: r, chunk: rows, shifts: [[0, 4 * c], [1, 4]] });
     return y;
   },
   [KERNELS.scaleAdd]: ({ inputs, backend }) => {

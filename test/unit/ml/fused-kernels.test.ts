@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { wasmInfo } from '../../../src/ml/backend';
 import { kernelHelper } from '../../../src/ml/kernels/register';
 import { CaeModel } from '../../../src/ml/cae';
-import { fusedActive, setFusedKernels } from '../../../src/ml/kernels/fused';
+import { fusedActive, helperChunks, helperOnlyForTests, setFusedKernels } from '../../../src/ml/kernels/fused';
 import { disposeInputs } from '../../../src/ml/inputs';
 import { gelu, layerNorm, linear, multiHeadAttention, residual, selfAttention } from '../../../src/ml/layers';
 import { MaeModel } from '../../../src/ml/mae';
@@ -124,6 +124,34 @@ describe('fused wasm kernels equal the reference ops', () => {
     const l = both(() => valueAndGrads((a, w, b) => linear(a as Tensor2D, w, b), lin));
     assertClose(l.fused, l.reference, 1e-5, 'linear (split transpose)');
     tf.dispose([x, ...lin]);
+  });
+
+  it('the helper thread computes its chunks like the main thread (attention, GELU, transpose)', (t) => {
+    const qkv = rand([8 * 9, 3 * 16], 22) as Tensor2D;
+    const x = rand([300, 128], 23) as Tensor2D;
+    const w = rand([128, 4], 24);
+    // attention and GELU forward and backward; the linear layer's backward transposes x [300, 128] in chunks
+    const run = (): Float32Array[] => valueAndGrads((a, b, c) => tf.addN([
+      tf.sum(selfAttention(a as Tensor2D, 8, 2).out), tf.sum(gelu(b as Tensor2D)), tf.sum(linear(b as Tensor2D, c)),
+    ]), [qkv, x, w]);
+    const before = helperChunks();
+    if (!helperOnlyForTests(true)) {
+      t.skip('no helper thread (single-threaded backend)');
+      tf.dispose([qkv, x, w]);
+      return;
+    }
+    let helper: Float32Array[];
+    try {
+      helper = run();
+    } finally {
+      helperOnlyForTests(false);
+    }
+    assert.ok(helperChunks() > before, 'the helper ran chunks');
+    setFusedKernels(false);
+    const reference = run();
+    setFusedKernels(true);
+    assertClose(helper, reference, 2e-5, 'helper thread');
+    tf.dispose([qkv, x, w]);
   });
 
   it('leaves no tensors behind (probabilities of the fused attention are owned by the caller)', () => {

@@ -36,12 +36,15 @@ test('compare: differing config keys, final losses and each probe\'s top-1, late
   const cae = join(root, CAE);
   addResult(cae, { id: 'linear-old', kind: 'linear', top1: 0.9, checkpointStep: 10, finishedAt: '2026-11-20T13:00:00.000Z' });
   addResult(cae, { id: 'knn-random', kind: 'knn', top1: 0.11, randomInit: true, checkpointStep: 0 });
+  const maeCfg = join(root, MAE, 'config.json');
+  writeFileSync(maeCfg, JSON.stringify({ ...JSON.parse(readFileSync(maeCfg, 'utf8')), newField: 3 })); // a key the older run lacks
   const t = buildTable([readRunRow(cae), readRunRow(join(root, MAE))]);
   const col = (name: string): number => t.header.indexOf(name);
   assert.deepEqual(t.rows.map((r) => r[col('algorithm')]), ['cae', 'mae']);
   const cfg = t.rows[0][col('config')];
   for (const k of ['algorithm=cae', 'loss.alignWeight=2', 'mask.kind=block', 'preset=cae-tiny']) assert.ok(cfg.includes(k), cfg);
   assert.ok(!cfg.includes('train.lr'), 'equal values are not differences');
+  assert.ok(!t.rows[1][col('config')].includes('newField'), 'a key only one run has is schema growth, not a difference');
   assert.equal(t.rows[0][col('linear top-1 %')], '31.3', 'step-30 result wins over a later-finished step-10 one');
   assert.equal(t.rows[0][col('attentive top-1 %')], '43.8');
   assert.equal(t.rows[1][col('attentive top-1 %')], '-');
