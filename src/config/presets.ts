@@ -55,7 +55,7 @@ export const PRESETS: Record<string, Preset> = {
       preset: 'cae-demo',
       model: { dim: 64, depth: 4, regressorDepth: 1, decoderDepth: 1, decoderDim: 64 },
       train: { steps: 400, warmupSteps: 30, checkpointEvery: 100 },
-      sample: { every: 0 }, // the demo looks at probes; reconstructions are one `sample.every` away
+      sample: { every: 50 }, // ~1 s per sample: reconstructions and attention to watch improve in the report
     },
   },
   'cae-tokens-small': {

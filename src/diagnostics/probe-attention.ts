@@ -61,7 +61,12 @@ export function renderProbeAttention(
 
 /** Writes `probes/<probeId>/attention/` (PNGs, then attention.json) in one rename; returns the folder. */
 export function writeProbeAttention(runDir: string, probeId: string, images: ProbeImages, attn: ProbeAttention, geometry: PatchGeometry): string {
-  const { manifest, pngs } = renderProbeAttention(probeId, images, attn, geometry);
+  return publishProbeAttention(runDir, probeId, renderProbeAttention(probeId, images, attn, geometry));
+}
+
+/** Publishes rendered probe attention (manifest + PNGs) as `probes/<probeId>/attention/`. */
+export function publishProbeAttention(runDir: string, probeId: string, rendered: { manifest: ProbeAttentionManifest; pngs: Map<string, Uint8Array> }): string {
+  const { manifest, pngs } = rendered;
   const files = new Map<string, Uint8Array | string>(pngs);
   files.set(PROBE_ATTENTION_FILE, JSON.stringify(manifest));
   const dir = join(runDir, RUN_FILES.probes, probeId, PROBE_ATTENTION_DIR);

@@ -1,6 +1,8 @@
 // The probe job: load the run's encoder (a checkpoint, or the same architecture untrained) → features (cached)
 // → linear / attentive / k-NN → probes/<id>/{config.json, metrics.jsonl, result.json}, with TrainerEvents for
 // the extension (hello, probe-progress per epoch, probe-result, done).
+import { probeAttentionFromDump } from '../diagnostics/probe-attention-dump';
+import { publishProbeAttention } from '../diagnostics/probe-attention';
 import { validateConfig } from '../config/resolve';
 import type { BackendName, Config } from '../config/schema';
 import { openDataset } from '../data/open';
@@ -114,7 +116,12 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
       folder.appendMetrics(row);
       reporter.emit({ type: 'probe-progress', probeId: folder.id, epoch: 0, epochs: 0, row });
     }
-    if (outcome.attention) folder.writeJson(PROBE_FILES.attention, outcome.attention);
+    if (outcome.attention) {
+      folder.writeJson(PROBE_FILES.attention, outcome.attention);
+      // Overlays for people (and the run panel): the query's attention drawn on the sample images.
+      const rendered = await probeAttentionFromDump(job.runDir, folder.id);
+      if (rendered) publishProbeAttention(job.runDir, folder.id, rendered);
+    }
     result = {
       id: folder.id, kind, top1: outcome.top1, top5: outcome.top5, randomInit: job.randomInit, checkpointStep: loaded.step,
       epochs: kind === 'knn' ? 0 : cfg.epochs, features, numTrain: feats.train.n, numTest: feats.test.n, numClasses: feats.numClasses,
