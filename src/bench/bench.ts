@@ -25,8 +25,9 @@ export interface BenchOptions {
   warmup: number;
   /** Timed steps are split into this many rounds, alternating with the twin's. */
   rounds: number;
-  /** python3 with torch, or null to skip the twin. */
+  /** python3 with torch, or null to skip the twin (then `noTorch` says why). */
   torch: PythonTorch | null;
+  noTorch?: string;
   /** At most this many timed twin steps. */
   torchSteps: number;
   print: (line: string) => void;
@@ -142,7 +143,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   let torchSkipped: string | undefined;
   let twinDir: string | null = null;
   const script = twinScript();
-  if (!o.torch) torchSkipped = 'python3 with torch not found';
+  if (!o.torch) torchSkipped = o.noTorch ?? 'python3 with torch not found';
   else if (!script) torchSkipped = 'bench/torch_twin.py not found';
   else torchSkipped = twinUnsupported(config) ?? undefined;
   if (o.torch && script && !torchSkipped) {

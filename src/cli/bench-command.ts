@@ -80,7 +80,10 @@ export async function benchCommand(args: ParsedArgs, ctx: JobContext): Promise<n
   for (const { name, config } of configs) {
     print('');
     print(`${name}: ${BENCH_CONFIGS[name]?.description ?? describe(config)}`);
-    const r = await runBench({ name, config, steps, warmup, rounds, torch, torchSteps: Math.min(steps, 30), print });
+    const r = await runBench({
+      name, config, steps, warmup, rounds, torch, torchSteps: Math.min(steps, 30), print,
+      noTorch: args.flags.has('no-torch') ? 'not requested (--no-torch)' : undefined,
+    });
     results.push(r);
     print(`  ${r.gflopPerStep.toFixed(1)} GFLOP per step; warm-up ${warmup} step${warmup > 1 ? 's' : ''}, then ${r.mimlab.steps} timed`);
     print(`  MIM Lab  median ${f0(r.mimlab.medianMs)} ms/step (min ${f0(r.mimlab.minMs)}, max ${f0(r.mimlab.maxMs)})  ${f1(r.mimlab.imgsPerSec)} img/s  ${f1(r.mimlab.gflops)} GFLOP/s`);
