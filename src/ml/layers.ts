@@ -3,7 +3,8 @@
 // On wasm, LayerNorm, GELU, attention and the layer-scaled residual run as fused SIMD kernels
 // (src/ml/kernels/fused.ts); the straightforward TF.js versions below are the reference and the path on every
 // other backend (and on wasm with MIMLAB_FUSED=0). test/unit/ml/fused-kernels.test.ts checks they agree.
-import { attentionFits, fusedActive, fusedColSum, fusedCrossAttention, fusedGelu, fusedLayerNorm, fusedScaleAdd, fusedSelfAttention, fusedTranspose } from './kernels/fused';
+import { fusedActive } from './kernels/fused';
+import { attentionFits, fusedColSum, fusedCrossAttention, fusedGelu, fusedLayerNorm, fusedScaleAdd, fusedSelfAttention, fusedTranspose } from './kernels/fused-ops';
 import { tf, type Tensor, type Tensor2D } from './tf';
 
 /** Σ over rows (a bias gradient): the fused column sum on wasm (tf.sum over axis 0 transposes first there). */

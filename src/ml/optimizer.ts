@@ -1,6 +1,7 @@
 // AdamW (Loshchilov & Hutter) with decoupled weight decay applied only to weights of rank ≥ 2 (nanoGPT/timm
 // convention: no decay on biases, LayerNorm, layer-scale gammas, cls and mask tokens), plus global-norm clipping.
-import { fusedActive, fusedAdamW, fusedSumSquares } from './kernels/fused';
+import { fusedActive } from './kernels/fused';
+import { fusedAdamW, fusedSumSquares } from './kernels/fused-ops';
 import type { NamedArray, ParamStore } from './params';
 import { tf, type Scalar, type Tensor, type Variable } from './tf';
 
