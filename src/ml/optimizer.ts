@@ -104,7 +104,8 @@ export class AdamW {
 /** Global L2 norm of all gradients, and the gradients scaled so that norm ≤ maxNorm (maxNorm 0 = off). */
 export function clipByGlobalNorm(grads: Tensor[], maxNorm: number): { grads: Tensor[]; norm: Scalar } {
   return tf.tidy(() => {
-    const sumSq = fusedActive() && grads.length > 0 ? fusedSumSquares(grads) : tf.addN(grads.map((g) => tf.sum(tf.square(g))));
+    // stack + sum rather than addN: WebGPU caps a kernel's inputs at 8 storage buffers.
+    const sumSq = fusedActive() && grads.length > 0 ? fusedSumSquares(grads) : tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g)))));
     const norm = tf.sqrt(sumSq) as Scalar;
     if (maxNorm <= 0) return { grads: grads.map((g) => tf.clone(g)), norm };
     const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
