@@ -16,8 +16,14 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface ConsoleEntry { type: string; text: string; url: string; at: number }
 
-/** Console errors that are expected noise of code-server itself: the closed-source `vsda` module is absent (404). */
-const EXPECTED_ERRORS = [/\/vsda\//];
+/**
+ * Console errors that are expected noise of code-server itself: the closed-source `vsda` module is absent (404),
+ * and the workbench cancels its own reads of workspace config files when a window is reloaded or closed.
+ */
+const EXPECTED_ERRORS = [
+  /\/vsda\//,
+  /Unable to read file '[^']*\/\.vscode\/(settings|tasks|launch|mcp|extensions)\.json' \(Canceled: Canceled\)/,
+];
 
 /** Any error, any CSP violation, and any warning our own webview scripts print fails the scenario. */
 function isUnexpected(e: ConsoleEntry): boolean {
