@@ -1,6 +1,6 @@
 // Turns model-space arrays back into pictures: normalised images → [0, 1] pixels, target-space predictions
 // (norm-pix or plain) → pixels, and the five reconstruction views composed patch by patch on the CPU.
-import { patchify, unpatchify, type PatchGeometry } from '../ml/patches';
+import { patchify, patchStats, unpatchify, type PatchGeometry } from '../ml/patches';
 import type { RawImage } from '../data/types';
 import type { ReconView } from '../protocol/samples';
 
@@ -30,13 +30,8 @@ export function predictionToPixels(pred: Float32Array, originalMasked: Float32Ar
   const out = new Float32Array(pred);
   if (!normPix) return out;
   for (let r = 0; r < pred.length; r += width) {
-    let mean = 0;
-    for (let i = 0; i < width; i++) mean += originalMasked[r + i];
-    mean /= width;
-    let v = 0;
-    for (let i = 0; i < width; i++) v += (originalMasked[r + i] - mean) ** 2;
-    const sd = Math.sqrt(v / Math.max(1, width - 1) + 1e-6);
-    for (let i = 0; i < width; i++) out[r + i] = pred[r + i] * sd + mean;
+    const { mean, std } = patchStats(originalMasked, r, width);
+    for (let i = 0; i < width; i++) out[r + i] = pred[r + i] * std + mean;
   }
   return out;
 }

@@ -1,17 +1,8 @@
 // Publishes a finished folder in one rename, so readers (the run panel, the report) never see half of it.
 // Temporary names start with a dot: they never match the `^\d+$` step folders readers list.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-
-function writeSynced(path: string, data: Uint8Array | string): void {
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
+import { writeFileSynced } from '../util/fs-atomic';
 
 /**
  * Writes `files` (in insertion order: put the manifest last) into a temporary sibling folder, then renames it to
@@ -25,7 +16,7 @@ export function publishDir(dest: string, files: Map<string, Uint8Array | string>
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
   try {
-    for (const [file, data] of files) writeSynced(join(tmp, file), data);
+    for (const [file, data] of files) writeFileSynced(join(tmp, file), data);
     if (existsSync(dest)) {
       // rename() cannot replace a non-empty folder: move the old one aside first, drop it after.
       const old = join(parent, `.old-${name}-${process.pid}`);

@@ -1,5 +1,6 @@
 // The HTML shell of every MIM Lab webview: strict CSP (no network, scripts only with this load's nonce),
 // one stylesheet and one script from the built webview assets. No vscode import, so it is unit-tested.
+import { escapeHtml } from '../util/html';
 import { randomBytes } from 'node:crypto';
 
 export interface PanelHtmlOptions {
@@ -30,10 +31,6 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     "form-action 'none'",
     "base-uri 'none'",
   ].join('; ');
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
 export function renderPanelHtml(o: PanelHtmlOptions): string {

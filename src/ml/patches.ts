@@ -66,18 +66,22 @@ export function gatherRows(table: Float32Array, width: number, rowsPerSample: nu
   return out;
 }
 
+/** Mean and std of one patch row (unbiased variance, as torch.var in MAE; eps 1e-6 inside the root). */
+export function patchStats(values: Float32Array, start: number, width: number): { mean: number; std: number } {
+  let mean = 0;
+  for (let i = 0; i < width; i++) mean += values[start + i];
+  mean /= width;
+  let v = 0;
+  for (let i = 0; i < width; i++) v += (values[start + i] - mean) ** 2;
+  return { mean, std: Math.sqrt(v / Math.max(1, width - 1) + 1e-6) };
+}
+
 /** MAE's norm-pix target: each patch normalised by its own mean and variance (eps 1e-6). */
 export function normalisePatches(patches: Float32Array, width: number): Float32Array {
   const out = new Float32Array(patches.length);
   for (let r = 0; r < patches.length; r += width) {
-    let mean = 0;
-    for (let i = 0; i < width; i++) mean += patches[r + i];
-    mean /= width;
-    let v = 0;
-    for (let i = 0; i < width; i++) v += (patches[r + i] - mean) ** 2;
-    v /= width - 1; // unbiased, as torch.var in MAE
-    const inv = 1 / Math.sqrt(v + 1e-6);
-    for (let i = 0; i < width; i++) out[r + i] = (patches[r + i] - mean) * inv;
+    const { mean, std } = patchStats(patches, r, width);
+    for (let i = 0; i < width; i++) out[r + i] = (patches[r + i] - mean) / std;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // report.html: one self-contained page. Data, script and styles are inline; images are data: URIs; a strict CSP
 // (no default source, the script allowed by its hash, connect-src 'none') makes "no network" a property of the
 // page, not only of our code. Opened in VS Code, the extension adds its own nonce-based CSP on top.
+import { escapeHtml } from '../util/html';
 import { createHash } from 'node:crypto';
 import { REPORT_DATA_ELEMENT, type ReportData } from './report-data';
 
@@ -39,10 +40,6 @@ const REPORT_CSS = `
 .probe-attention img { image-rendering: pixelated; max-width: 100%; display: block; margin: 4px 0 10px; }
 .notes { font-size: 0.9em; }
 footer { margin-top: 24px; font-size: 0.85em; }`;
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 /** JSON that cannot end its <script> element early. */
 export function jsonForScript(value: unknown): string {

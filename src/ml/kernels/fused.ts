@@ -141,16 +141,20 @@ function elementwise(b: WasmBackendLike, name: HelperFunction, args: number[], c
   chunked(b, { name, args, countArg, units: args[countArg], chunk: CHUNK_FLOATS, shifts: ptrs.map((i) => [i, 4] as [number, number]) });
 }
 
+/** Shapes of self-attention over a fused projection qkv [B·N, 3D]. */
+function selfAttnShape(qkv: TensorInfo, attrs: Attrs): { batch: number; heads: number; m: number; c: number; d: number; n: number; dh: number } {
+  const { batch, heads } = attrs;
+  const [m, c] = qkv.shape;
+  const d = c / 3;
+  return { batch, heads, m, c, d, n: m / batch, dh: d / heads };
+}
+
 type KernelFn = (args: { inputs: Inputs; attrs: Attrs; backend: WasmBackendLike }) => TensorInfo | TensorInfo[];
 
 const kernelFuncs: Record<string, KernelFn> = {
   [KERNELS.selfAttn]: ({ inputs, attrs, backend }) => {
     const qkv = input(inputs, 'qkv');
-    const { batch, heads } = attrs;
-    const [m, c] = qkv.shape;
-    const d = c / 3;
-    const n = m / batch;
-    const dh = d / heads;
+    const { batch, heads, m, c, d, n, dh } = selfAttnShape(qkv, attrs);
     const out = backend.makeOutput([m, d], 'float32');
     const probs = backend.makeOutput([batch, heads, n, n], 'float32');
     const p = ptr(backend, qkv);
@@ -159,11 +163,7 @@ const kernelFuncs: Record<string, KernelFn> = {
   },
   [KERNELS.selfAttnGrad]: ({ inputs, attrs, backend }) => {
     const qkv = input(inputs, 'qkv');
-    const { batch, heads } = attrs;
-    const [m, c] = qkv.shape;
-    const d = c / 3;
-    const n = m / batch;
-    const dh = d / heads;
+    const { batch, heads, m, c, d, n, dh } = selfAttnShape(qkv, attrs);
     const dqkv = backend.makeOutput([m, c], 'float32');
     const p = ptr(backend, qkv);
     const g = ptr(backend, dqkv);
