@@ -1,5 +1,5 @@
 // Attention heatmaps over the patch grid, optionally overlaid on the image. Reused by the run panel and the report.
-import { colormap, normalizeRange } from './attention';
+import { normalizeRange, viridis } from '../src/util/colormap';
 import type { Tile } from './image-grid';
 
 export interface HeatmapOptions {
@@ -30,7 +30,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, o: HeatmapOptions): void 
   const norm = normalizeRange(o.values);
   for (let p = 0; p < rows * cols; p++) {
     if (o.values[p] === null || o.values[p] === undefined) continue;
-    const [r, g, b] = colormap(norm[p]);
+    const [r, g, b] = viridis(norm[p]);
     ctx.fillStyle = `rgba(${r},${g},${b},${showBase ? 0.1 + 0.65 * norm[p] : 1})`;
     ctx.fillRect((p % cols) * px, Math.floor(p / cols) * px, px, px);
   }
@@ -54,7 +54,7 @@ export function colorLegend(): HTMLElement {
   const ctx = c.getContext('2d');
   if (ctx) {
     for (let x = 0; x < c.width; x++) {
-      const [r, g, b] = colormap(x / (c.width - 1));
+      const [r, g, b] = viridis(x / (c.width - 1));
       ctx.fillStyle = `rgb(${r},${g},${b})`;
       ctx.fillRect(x, 0, 1, 1);
     }

@@ -1,4 +1,4 @@
-// The built-in dataset: 10 shape/texture classes, generated on demand. Image i of a split is a pure
+// The built-in dataset: 10 texture classes, generated on demand. Image i of a split is a pure
 // function of (split, i, size), so every machine and every resumed run sees the same pixels.
 import { Rng } from '../ml/rng';
 import { renderSynthetic, SYNTHETIC_CLASSES } from './synthetic-render';

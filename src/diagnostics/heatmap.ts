@@ -1,21 +1,6 @@
 // Attention overlays: a patch-level heatmap (viridis) blended on the image, upscaled so patches read as squares.
 import type { RawImage } from '../data/types';
-
-// matplotlib's viridis at 0, 1/8, …, 1: perceptually uniform and readable by colour-blind users.
-const VIRIDIS: [number, number, number][] = [
-  [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
-  [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
-];
-
-/** Colour of t ∈ [0, 1] (clamped). */
-export function viridis(t: number): [number, number, number] {
-  const x = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
-  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
-  const f = x - i;
-  const a = VIRIDIS[i];
-  const b = VIRIDIS[i + 1];
-  return [0, 1, 2].map((k) => Math.round(a[k] + (b[k] - a[k]) * f)) as [number, number, number];
-}
+import { normalizeRange, viridis } from '../util/colormap';
 
 export interface OverlayOptions {
   /** Patch grid side (the weights are N = grid² values in grid order). */
@@ -37,13 +22,7 @@ export function attentionOverlay(img: RawImage, weights: ArrayLike<number>, o: O
   const S = img.width;
   const W = S * o.scale;
   const patch = (S / o.grid) * o.scale; // patch side in output pixels
-  let max = -Infinity;
-  let min = Infinity;
-  for (let i = 0; i < weights.length; i++) {
-    max = Math.max(max, weights[i]);
-    min = Math.min(min, weights[i]);
-  }
-  const colours = Array.from(weights, (w) => viridis(max > min ? (w - min) / (max - min) : 0.5));
+  const colours = normalizeRange(weights).map(viridis);
   const data = new Uint8Array(W * W * 3);
   const oy = o.outline !== undefined ? Math.floor(o.outline / o.grid) * patch : -1;
   const ox = o.outline !== undefined ? (o.outline % o.grid) * patch : -1;

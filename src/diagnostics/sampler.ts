@@ -1,5 +1,5 @@
-// The training-time sampler (a StepHook): every `sample.every` steps and at the last step, reconstructions and
-// attention maps of the fixed sample batch go to `samples/<step>/` and a `sample` event goes to the reporter.
+// The training-time sampler (a StepHook): before the first step, every `sample.every` steps, at the last step and
+// when the run is stopped, reconstructions and attention maps of the fixed sample batch go to `samples/<step>/` and a `sample` event goes to the reporter.
 // It only reads the model (evaluation pass, see eval-forward.ts) and the test split, so training is unchanged.
 import { join } from 'node:path';
 import type { Config } from '../config/schema';
@@ -29,13 +29,17 @@ export async function writeSample(ctx: TrainContext, batch: SampleBatch, step: n
 
 /**
  * A sampler hook for one run. The sample batch is loaded on first use and kept. A failure is logged as a
- * warning and never stops training: diagnostics must not cost a long run.
+ * warning and never stops training: diagnostics must not cost a long run. Step 0 shows the untrained model
+ * (the baseline every later strip is read against); a stop adds the state it stopped in.
  */
 export function createSampler(): StepHook {
   let batch: SampleBatch | null = null;
   let tokens: SampleTokenizer | undefined; // token targets: the fixed batch's codes, computed once
-  return async (step, ctx) => {
-    if (!isSampleStep(step, ctx.config)) return;
+  let lastSampled = -1;
+  return async (step, ctx, moment) => {
+    const due = moment === 'step' ? isSampleStep(step, ctx.config) : moment === 'start' || step !== lastSampled;
+    if (ctx.config.sample.every <= 0 || !due) return;
+    lastSampled = step;
     try {
       if (!batch) {
         removeStaleTemporaries(join(ctx.run.dir, RUN_FILES.samples)); // e.g. from a run killed mid-write, now resumed

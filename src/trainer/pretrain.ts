@@ -26,8 +26,13 @@ import type { Reporter } from './reporter';
 import { createRunDir, RunFolder } from './run-folder';
 import type { StopSignal } from './stop';
 
-/** Called after each step; diagnostics use it to write samples (must not touch the training RNG). */
-export type StepHook = (step: number, ctx: TrainContext) => Promise<void>;
+/**
+ * Diagnostics (e.g. the sampler) hook into training here; they must not touch the training RNG.
+ * 'start': a fresh run before its first step (step 0); 'step': after each step; 'stop': the run was stopped
+ * after `step` (so the last state can be looked at too).
+ */
+export type HookMoment = 'start' | 'step' | 'stop';
+export type StepHook = (step: number, ctx: TrainContext, moment: HookMoment) => Promise<void>;
 
 export interface TrainContext {
   config: Config;
@@ -150,7 +155,11 @@ export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; s
   publish('running');
   let final: RunState = 'completed';
   let error: string | undefined;
+  const runHooks = async (moment: HookMoment): Promise<void> => {
+    for (const hook of job.hooks ?? []) await hook(step, ctx, moment);
+  };
   try {
+    if (step === 0) await runHooks('start');
     while (step < config.train.steps) {
       // On wasm a step only awaits microtasks; yield to the event loop so signals and IPC `stop` get through.
       await new Promise((resolve) => setImmediate(resolve));
@@ -196,13 +205,14 @@ export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; s
         lastSkipped = loader.skipped;
       }
       if (step % config.train.checkpointEvery === 0 || step === config.train.steps) await checkpoint();
-      for (const hook of job.hooks ?? []) await hook(step, ctx);
+      await runHooks('step');
       if (performance.now() - lastStatusAt > 500 || step === config.train.steps) {
         publish('running');
         lastStatusAt = performance.now();
       }
     }
     if (final === 'stopped' && checkpointStep !== step) await checkpoint();
+    if (final === 'stopped') await runHooks('stop');
     if (final === 'stopped') log('info', `stopped (${stop.reason}) at step ${step}; resume with: mim-lab resume ${runDir}`);
   } catch (err) {
     final = 'failed';

@@ -8,7 +8,7 @@ test('synthetic images are a pure function of (split, index)', async () => {
   assert.deepEqual(await a.train.read(17), await b.train.read(17));
   assert.deepEqual(await a.test.read(3), await b.test.read(3));
   assert.notDeepEqual((await a.train.read(3)).data, (await a.test.read(3)).data);
-  assert.notDeepEqual((await a.train.read(3)).data, (await a.train.read(13)).data); // same class, different pose/colours
+  assert.notDeepEqual((await a.train.read(3)).data, (await a.train.read(13)).data); // same class, different period/phase/colours
   const img = await a.train.read(0);
   assert.deepEqual([img.width, img.height, img.channels, img.data.length], [32, 32, 3, 3072]);
   assert.equal((await syntheticDataset({ train: 2, test: 2, size: 48 }).train.read(1)).width, 48);
@@ -59,7 +59,7 @@ test('colour and brightness do not give the class away (nearest class mean is ne
   assert.ok(correct / te.length < 0.22, `colour-only accuracy ${correct / te.length}`);
 });
 
-test('the shape stands out from the background: images have real contrast', async () => {
+test('the texture has real contrast in every image', async () => {
   const ds = syntheticDataset({ train: 50, test: 1 });
   for (let i = 0; i < 50; i++) {
     const d = (await ds.train.read(i)).data;
@@ -72,4 +72,30 @@ test('the shape stands out from the background: images have real contrast', asyn
     }
     assert.ok(hi - lo > 40, `image ${i}: luma range ${hi - lo}`);
   }
+});
+
+test('the texture fills the image: nearly every 8×8 patch shows it, so class evidence is in every patch', async () => {
+  const ds = syntheticDataset({ train: 200, test: 1 });
+  let textured = 0;
+  let patches = 0;
+  for (let i = 0; i < 200; i++) {
+    const d = (await ds.train.read(i)).data;
+    for (let py = 0; py < 4; py++) {
+      for (let px = 0; px < 4; px++) {
+        let lo = 255;
+        let hi = 0;
+        for (let y = 0; y < 8; y++) {
+          for (let x = 0; x < 8; x++) {
+            const o = ((py * 8 + y) * 32 + px * 8 + x) * 3;
+            const l = 0.299 * d[o] + 0.587 * d[o + 1] + 0.114 * d[o + 2];
+            lo = Math.min(lo, l);
+            hi = Math.max(hi, l);
+          }
+        }
+        patches++;
+        if (hi - lo > 30) textured++;
+      }
+    }
+  }
+  assert.ok(textured / patches > 0.99, `${textured} of ${patches} patches textured`);
 });

@@ -34,9 +34,9 @@ async function train(root: string, hooks: StepHook[]): Promise<{ runDir: string;
 /** The sampler, after planting what a process killed mid-write would leave behind. */
 function leftoverThenSample(): StepHook {
   const sampler = createSampler();
-  return async (step, ctx) => {
-    if (step === 1) mkdirSync(join(ctx.run.dir, 'samples', '.tmp-000002-999999'), { recursive: true });
-    await sampler(step, ctx);
+  return async (step, ctx, moment) => {
+    if (moment === 'start') mkdirSync(join(ctx.run.dir, 'samples', '.tmp-000002-999999'), { recursive: true });
+    await sampler(step, ctx, moment);
   };
 }
 
@@ -54,9 +54,9 @@ test('sampling does not perturb training: identical metrics with and without the
     assert.deepEqual(trajectory(sampled.rows), trajectory(plain.rows));
 
     const samples = join(sampled.runDir, 'samples');
-    assert.deepEqual(readdirSync(samples).sort(), ['000002', '000004', '000006'], 'sample folders only, no temporaries left');
+    assert.deepEqual(readdirSync(samples).sort(), ['000000', '000002', '000004', '000006'], 'the untrained model, every 2 steps; no temporaries left');
     const ev = sampled.events.filter((e): e is Extract<TrainerEvent, { type: 'sample' }> => e.type === 'sample');
-    assert.deepEqual(ev.map((e) => e.sample.step), [2, 4, 6]);
+    assert.deepEqual(ev.map((e) => e.sample.step), [0, 2, 4, 6]);
     for (const e of ev) {
       assert.equal(e.sample.dir, `samples/${String(e.sample.step).padStart(6, '0')}`);
       for (const f of e.sample.files) assert.ok(existsSync(join(sampled.runDir, e.sample.dir, f)), `${f} exists`);
@@ -67,6 +67,24 @@ test('sampling does not perturb training: identical metrics with and without the
     assert.ok(typeof m.elapsedMs === 'number' && m.elapsedMs >= 0);
     assert.equal(sampled.events.filter((e) => e.type === 'log' && e.level === 'warn').length, 0, 'no sampling warnings');
     assert.equal(existsSync(join(plain.runDir, 'samples')), false);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a stopped run gets a sample of the step it stopped at, once', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'mimlab-sampler-stop-'));
+  try {
+    const config = resolveConfig({ preset: 'cae-tiny', sets: [...SETS, 'train.steps=20', 'sample.every=4'] });
+    const stop = new StopSignal();
+    const sampler = createSampler();
+    const stopAfter3: StepHook = async (step, ctx, moment) => {
+      await sampler(step, ctx, moment);
+      if (step === 3) stop.request('test');
+    };
+    const r = await runPretrain({ config, runsDir: root, name: 'stopped', reporter: { emit: () => {} }, stop, hooks: [stopAfter3] });
+    assert.equal(r.state, 'stopped');
+    assert.deepEqual(readdirSync(join(r.runDir, 'samples')).sort(), ['000000', '000003']);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emaSmooth, emaStart } from '../../../webview/smoothing';
-import { colormap, normalizeRange, regressorToGrid } from '../../../webview/attention';
+import { regressorToGrid } from '../../../webview/attention';
+import { normalizeRange, viridis } from '../../../src/util/colormap';
 import { tileOf } from '../../../webview/image-grid';
 
 test('EMA smoothing is debiased, keeps gaps and continues incrementally', () => {
@@ -17,9 +18,9 @@ test('EMA smoothing is debiased, keeps gaps and continues incrementally', () => 
 });
 
 test('attention helpers', () => {
-  assert.deepEqual(colormap(0), [0, 0, 4]);
-  assert.deepEqual(colormap(1), [252, 255, 164]);
-  assert.deepEqual(colormap(Number.NaN), [0, 0, 4]);
+  assert.deepEqual(viridis(0), [68, 1, 84]);
+  assert.deepEqual(viridis(1), [253, 231, 37]);
+  assert.deepEqual(viridis(Number.NaN), [68, 1, 84]);
   assert.deepEqual(normalizeRange([0, 1, null, 0.5]), [0, 1, 0, 0.5]);
   assert.deepEqual(normalizeRange([0.25, 0.25]), [0.5, 0.5]);
   // 2×2 grid, patch 1 masked: keys are visible patches 0, 2, 3 then the masked query (patch 1).
