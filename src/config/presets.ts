@@ -70,7 +70,7 @@ export const PRESETS: Record<string, Preset> = {
   },
   'cae-tokens-small': {
     description: 'CAE with the paper\'s objective: cross-entropy over discrete visual tokens of the masked patches, logging mlm_acc, '
-      + 'on the cae-demo recipe (8 px patches, 6000 steps). tokenizer.path=auto trains a 512-code patch-wise VQ-VAE (600 steps) '
+      + 'on the cae-demo recipe (8 px patches, 6000 steps; ~11 min on 2 cores). tokenizer.path=auto trains a 512-code patch-wise VQ-VAE (600 steps) '
       + 'into <run>/tokenizer first; to share one tokenizer across runs: mim-lab tokenizer train --out DIR, then --set tokenizer.path=DIR.',
     overrides: {
       preset: 'cae-tokens-small',
