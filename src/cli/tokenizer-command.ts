@@ -50,7 +50,7 @@ async function info(args: ParsedArgs, ctx: JobContext): Promise<number> {
   const g = vitGrid(config);
   ctx.print(JSON.stringify({
     path: tok.path, kind: tok.meta?.kind ?? 'tf.js model', inputSize: tok.inputSize, channels: tok.channels, grid: tok.grid, vocab: tok.vocab,
-    output: tok.output, layout: tok.layout, inputMapping: tok.mapping, decoder: tok.hasDecoder, metrics: tok.meta?.metrics ?? null,
+    output: tok.output, layout: tok.layout, inputMapping: tok.mapping, inputNorm: tok.inputNorm, decoder: tok.hasDecoder, metrics: tok.meta?.metrics ?? null,
     matchesVit: tok.grid[0] === g && tok.grid[1] === g, vitGrid: [g, g],
   }, null, 2));
   tok.dispose();

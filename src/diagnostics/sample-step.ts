@@ -41,7 +41,7 @@ export async function computeSample(model: MimModel, batch: SampleBatch, step: n
   // Token targets: the head outputs logits; the views show predicted tokens decoded by the tokenizer (src/tokenizer).
   if (spec.vocabSize > 0 && !tokens) throw new Error('samples of a token-target run need its tokenizer');
   const tok = spec.vocabSize > 0 && tokens
-    ? await tokenSampleParts(tokens, masks.masked, out.prediction, out.encoderDecode, g, batch.norm, { scale, pad: TILE_PAD }) : null;
+    ? await tokenSampleParts(tokens, masks.masked, out.prediction, out.encoderDecode, g, { images: batch.images, norm: batch.norm }, { scale, pad: TILE_PAD }) : null;
   const { views, images } = composeViews({
     images: batch.images, batch: B, geometry: g, maskIdx: masks.masked, nMask: masks.Nm,
     prediction: tok ? tok.prediction : out.prediction, encoderDecode: tok ? tok.encoderDecode : out.encoderDecode,

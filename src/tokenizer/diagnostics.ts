@@ -63,16 +63,26 @@ export function accuracyImage(map: Uint8Array, grid: number, cell: number): RawI
   return { width: side, height: side, channels: 3, data };
 }
 
+/** The images whose codes are decoded, dataset-normalised NHWC [B, S, S, C], with their normalisation. */
+export interface CodedImages {
+  images: Float32Array;
+  norm: { mean: number[]; std: number[] };
+}
+
 /**
  * Pixels of the masked patches decoded from `grid` codes [B·N], in the model's dataset-normalised pixel space
  * [B·Nm, P] (what a pixel head would predict without norm-pix), or null when the tokenizer has no decoder.
- * The decoded image is resized to the model's image size and channel count first.
+ * The decoded image is resized to the model's image size and channel count first. A patch-normalising
+ * tokenizer takes each cell's mean and std from `source` (as norm-pix predictions are shown).
  */
 export async function decodedMaskedPatches(
-  tokenizer: Tokenizer, gridCodes: Int32Array, maskIdx: Int32Array, g: PatchGeometry, norm: { mean: number[]; std: number[] },
+  tokenizer: Tokenizer, gridCodes: Int32Array, maskIdx: Int32Array, g: PatchGeometry, source: CodedImages,
 ): Promise<Float32Array | null> {
+  const { norm } = source;
   const B = gridCodes.length / (tokenizer.grid[0] * tokenizer.grid[1]);
-  const dec = await tokenizer.decode(gridCodes, B);
+  const C0 = norm.mean.length;
+  const unit = Float32Array.from(source.images, (v, i) => v * norm.std[i % C0] + norm.mean[i % C0]);
+  const dec = await tokenizer.decode(gridCodes, B, { images: unit, size: g.imageSize, channels: C0 });
   if (!dec) return null;
   const S = g.imageSize;
   const C = g.channels;
@@ -102,11 +112,11 @@ export interface TokenViews {
 /** Everything the sample step needs from token logits [B·Nm, V] (and the encoder-only logits, CAE). */
 export async function tokenViews(
   tokenizer: Tokenizer, codes: Int32Array, maskIdx: Int32Array, logits: Float32Array, encoderLogits: Float32Array | null,
-  g: PatchGeometry, norm: { mean: number[]; std: number[] },
+  g: PatchGeometry, source: CodedImages,
 ): Promise<TokenViews> {
   const N = (g.imageSize / g.patchSize) ** 2;
   const predicted = argmaxRows(logits, tokenizer.vocab);
-  const decodeWith = (p: Int32Array): Promise<Float32Array | null> => decodedMaskedPatches(tokenizer, pasteCodes(codes, maskIdx, p, N), maskIdx, g, norm);
+  const decodeWith = (p: Int32Array): Promise<Float32Array | null> => decodedMaskedPatches(tokenizer, pasteCodes(codes, maskIdx, p, N), maskIdx, g, source);
   return {
     predicted,
     prediction: await decodeWith(predicted),
@@ -135,9 +145,10 @@ export interface TokenSampleParts {
  */
 export async function tokenSampleParts(
   t: SampleTokenizer, maskIdx: Int32Array, logits: Float32Array, encoderLogits: Float32Array | null,
-  g: PatchGeometry, norm: { mean: number[]; std: number[] }, display: { scale: number; pad: number },
+  g: PatchGeometry, source: CodedImages, display: { scale: number; pad: number },
 ): Promise<TokenSampleParts> {
-  const v = await tokenViews(t.tokenizer, t.codes, maskIdx, logits, encoderLogits, g, norm);
+  const { norm } = source;
+  const v = await tokenViews(t.tokenizer, t.codes, maskIdx, logits, encoderLogits, g, source);
   const side = g.imageSize / g.patchSize;
   const P = g.patchSize * g.patchSize * g.channels;
   const grey = Float32Array.from({ length: maskIdx.length * P }, (_, i) => (0.5 - norm.mean[i % g.channels]) / norm.std[i % g.channels]);

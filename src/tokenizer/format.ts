@@ -25,6 +25,12 @@ export interface TokenizerMeta {
   vocab: number;
   /** x_in = scale·x + offset for x in [0, 1]; the decoder's output is unmapped with the inverse. */
   inputMapping: { scale: number; offset: number };
+  /**
+   * `patch`: after the mapping, every grid cell is normalised by its own mean and std (over pixels and
+   * channels, as norm-pix), so codes describe structure rather than colour; the decoder then outputs
+   * normalised cells, rescaled with the stats of the image they came from. Absent: `none`.
+   */
+  inputNorm?: 'none' | 'patch';
   /** Tensor layout of encoder input/output and decoder input/output. */
   layout: 'nhwc' | 'nchw';
   /** `logits` [B, h, w, V] (argmax over V) or `codes` [B, h, w]. */
@@ -97,6 +103,8 @@ export function checkMeta(meta: Partial<TokenizerMeta>, file: string): void {
   if (meta.decoderOutput !== undefined && meta.decoderOutput !== 'pixels' && meta.decoderOutput !== 'logit-laplace') {
     bad(`decoderOutput must be pixels or logit-laplace, got ${meta.decoderOutput}`);
   }
+  if (meta.inputNorm !== undefined && meta.inputNorm !== 'none' && meta.inputNorm !== 'patch') bad(`inputNorm must be none or patch, got ${meta.inputNorm}`);
+  if (meta.inputNorm === 'patch' && meta.layout === 'nchw') bad('inputNorm patch needs layout nhwc');
   const m = meta.inputMapping;
   if (m !== undefined && !(typeof m.scale === 'number' && typeof m.offset === 'number')) bad('inputMapping must be {scale, offset}');
 }

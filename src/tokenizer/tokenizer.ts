@@ -34,6 +34,7 @@ export class Tokenizer {
     readonly mapping: { scale: number; offset: number },
     /** False when the model declares a fixed input size (no other tokenizer.inputSize works). */
     readonly resizable: boolean,
+    readonly inputNorm: 'none' | 'patch',
   ) {}
 
   static async load(path: string, opts: LoadOptions): Promise<Tokenizer> {
@@ -68,7 +69,7 @@ export class Tokenizer {
         vocab = layout === 'nhwc' ? shape[3] : shape[1];
         if (meta?.vocab !== undefined && meta.vocab !== vocab) throw new TokenizerError(`${loc.encoderJson}: tokenizer.json says vocab ${meta.vocab}, the model outputs ${vocab} logits`);
       }
-      return new Tokenizer(loc.root, meta, encoder, decoder, inputSize, channels, grid, vocab, output, layout, meta?.inputMapping ?? { ...DALLE_MAPPING }, declared.size === null);
+      return new Tokenizer(loc.root, meta, encoder, decoder, inputSize, channels, grid, vocab, output, layout, meta?.inputMapping ?? { ...DALLE_MAPPING }, declared.size === null, meta?.inputNorm ?? 'none');
     } catch (err) {
       encoder.dispose();
       decoder?.dispose();
@@ -95,6 +96,7 @@ export class Tokenizer {
         if (channels !== this.channels) x = tf.tile(x, [1, 1, 1, this.channels]); // gray → RGB
         if (size !== this.inputSize) x = tf.image.resizeBilinear(x as tf.Tensor4D, [this.inputSize, this.inputSize], false, true);
         x = tf.add(tf.mul(x, this.mapping.scale), this.mapping.offset);
+        if (this.inputNorm === 'patch') x = this.normaliseCells(x as tf.Tensor4D).normalised;
         if (this.layout === 'nchw') x = tf.transpose(x, [0, 3, 1, 2]);
         const y = this.encoder.run(x);
         if (this.output === 'codes') return tf.cast(y, 'int32');
@@ -114,10 +116,27 @@ export class Tokenizer {
     return this.encodeUnit(unit, batch, size, C);
   }
 
-  /** Codes [B·h·w] → unit-range NHWC images [B, S', S', C'] (S' the decoder's size), or null without a decoder. */
-  async decode(codes: Int32Array, batch: number): Promise<{ images: Float32Array; size: number; channels: number } | null> {
+  /** Per grid cell mean and std of NHWC images (unbiased variance, eps 1e-6: as normalisePatches). */
+  private normaliseCells(x: tf.Tensor4D): { normalised: tf.Tensor4D; mean: tf.Tensor; std: tf.Tensor } {
+    const [n, S, , C] = x.shape;
+    const [h, w] = this.grid;
+    const p = S / h;
+    const cells = tf.reshape(x, [n, h, p, w, p, C]);
+    const { mean, variance } = tf.moments(cells, [2, 4, 5], true);
+    const k = p * p * C;
+    const std = tf.sqrt(tf.add(tf.mul(variance, k / Math.max(1, k - 1)), 1e-6));
+    return { normalised: tf.reshape(tf.div(tf.sub(cells, mean), std), [n, S, S, C]) as tf.Tensor4D, mean, std };
+  }
+
+  /**
+   * Codes [B·h·w] → unit-range NHWC images [B, S', S', C'] (S' the decoder's size), or null without a decoder.
+   * An `inputNorm: patch` tokenizer decodes normalised cells: `reference` (unit-range NHWC images of the same
+   * batch, any size) gives each cell its mean and std back, as norm-pix predictions are shown.
+   */
+  async decode(codes: Int32Array, batch: number, reference?: { images: Float32Array; size: number; channels: number }): Promise<{ images: Float32Array; size: number; channels: number } | null> {
     const dec = this.decoder;
     if (!dec) return null;
+    if (this.inputNorm === 'patch' && !reference) throw new TokenizerError('this tokenizer decodes normalised patches: decode() needs the reference images');
     const [h, w] = this.grid;
     const parts: Float32Array[] = [];
     let shape: number[] = [];
@@ -129,6 +148,17 @@ export class Tokenizer {
         let img = dec.run(tf.cast(z, 'float32'));
         if (this.layout === 'nchw') img = tf.transpose(img, [0, 2, 3, 1]);
         if (this.meta?.decoderOutput === 'logit-laplace') img = tf.sigmoid(tf.slice(img, [0, 0, 0, 0], [-1, -1, -1, this.channels]));
+        if (this.inputNorm === 'patch' && reference) {
+          const per = reference.size * reference.size * reference.channels;
+          let ref: Tensor = tf.tensor4d(reference.images.subarray(start * per, (start + n) * per), [n, reference.size, reference.size, reference.channels]);
+          if (reference.channels !== this.channels) ref = tf.tile(ref, [1, 1, 1, this.channels]);
+          if (reference.size !== this.inputSize) ref = tf.image.resizeBilinear(ref as tf.Tensor4D, [this.inputSize, this.inputSize], false, true);
+          const { mean, std } = this.normaliseCells(ref as tf.Tensor4D);
+          const [h, w] = this.grid;
+          const p = this.inputSize / h;
+          const cells = tf.add(tf.mul(tf.reshape(img, [n, h, p, w, p, this.channels]), std), mean);
+          return tf.clipByValue(tf.reshape(cells, [n, this.inputSize, this.inputSize, this.channels]), 0, 1);
+        }
         return tf.clipByValue(tf.div(tf.sub(img, this.mapping.offset), this.mapping.scale), 0, 1);
       });
       shape = y.shape;

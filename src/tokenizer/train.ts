@@ -8,7 +8,7 @@ import { encodePng, imageGrid } from '../data/png';
 import type { Dataset, RawImage } from '../data/types';
 import { upscale } from '../diagnostics/display';
 import { AdamW } from '../ml/optimizer';
-import { patchify } from '../ml/patches';
+import { normalisePatches, patchify } from '../ml/patches';
 import { lrAt } from '../ml/schedule';
 import { tf, type Tensor } from '../ml/tf';
 import { writeJsonAtomic } from '../util/fs-atomic';
@@ -43,7 +43,7 @@ export interface TokenizerTrainOptions {
 export interface TokenizerMetricsRow {
   step: number;
   lr: number;
-  /** Reconstruction MSE in [0, 1] pixel units (the mapped-space MSE / 0.8²). */
+  /** Reconstruction MSE of the per-patch normalised patches (the training objective; 1 = predicting the mean). */
   recon_mse: number;
   commit: number;
   /** exp(entropy) of the batch's code histogram, and codes used in the batch. */
@@ -97,7 +97,8 @@ export async function trainTokenizer(o: TokenizerTrainOptions): Promise<Tokenize
   try {
     for (let step = 0; step < o.steps; step++) {
       const batch = await loader.batch(step);
-      const rows = mapPixels(patchify(batch.images, batch.n, pg));
+      // Codes of normalised patches describe structure, not colour (inputNorm: patch, see format.ts).
+      const rows = normalisePatches(mapPixels(patchify(batch.images, batch.n, pg)), spec.patchDim);
       const x = tf.tensor2d(rows, [rows.length / spec.patchDim, spec.patchDim]);
       const { codes: codesT, q } = vq.assign(x);
       const kept: Tensor[] = [];
@@ -116,7 +117,7 @@ export async function trainTokenizer(o: TokenizerTrainOptions): Promise<Tokenize
       const restarted = vq.updateCodebook(z as Float32Array, codes as Int32Array, step, step < 0.8 * o.steps);
       const usage = codeUsage(codes as Int32Array, o.vocab);
       const row: TokenizerMetricsRow = {
-        step: step + 1, lr, recon_mse: recon[0] / DALLE_MAPPING.scale ** 2, commit: commit[0],
+        step: step + 1, lr, recon_mse: recon[0], commit: commit[0],
         perplexity: usage.perplexity, used_codes: usage.used, dead_codes: dead, restarted,
       };
       history.push(row);
@@ -162,7 +163,7 @@ export async function saveTokenizer(vq: VqVae, geom: ImageGeometry, dir: string,
   const meta: TokenizerMeta = {
     format: 'mimlab-tokenizer', version: 1, kind: 'vq-vae-ema', encoder: 'encoder/model.json', decoder: 'decoder/model.json',
     inputSize: geom.inputSize, channels: geom.channels, grid: [grid, grid], vocab: vq.spec.vocab, inputMapping: { ...DALLE_MAPPING },
-    layout: 'nhwc', output: 'logits',
+    inputNorm: 'patch', layout: 'nhwc', output: 'logits',
     training: {
       ...training, hidden: vq.spec.hidden, codeDim: vq.spec.codeDim, patchSize: geom.patchSize, commitment: vq.spec.commitment,
       emaDecay: vq.spec.decay, deadAfter: vq.spec.deadAfter, lookup: 'cosine',
@@ -179,7 +180,7 @@ async function evaluateSaved(o: TokenizerTrainOptions): Promise<TokenizerEval> {
     const zeros = new Array<number>(o.channels).fill(0);
     const batch = await loadCentre(o.dataset.test, Array.from({ length: n }, (_, i) => i), { imageSize: o.inputSize, channels: o.channels, mean: zeros, std: zeros.map(() => 1) });
     const codes = await tok.encodeUnit(batch.images, n, o.inputSize, o.channels);
-    const dec = await tok.decode(codes, n);
+    const dec = await tok.decode(codes, n, { images: batch.images, size: o.inputSize, channels: o.channels });
     if (!dec) throw new Error('the saved tokenizer has no decoder');
     let se = 0;
     for (let i = 0; i < batch.images.length; i++) se += (dec.images[i] - batch.images[i]) ** 2;

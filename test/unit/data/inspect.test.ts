@@ -13,7 +13,7 @@ test('data inspect summarises the synthetic dataset and writes a grid PNG', asyn
     const text = await dataInspect(configWith({ syntheticTrain: 100, syntheticTest: 30 }), out);
     assert.match(text, /train\s+100 images, 10 classes/);
     assert.match(text, /test\s+30 images, 10 classes/);
-    assert.match(text, /disc, ring, square/);
+    assert.match(text, /h-stripes, v-stripes, diag-stripes/);
     assert.match(text, /32×32, 3 channels/);
     const grid = decodeImage(readFileSync(out), out);
     // 16 images → 2 blocks of (centre row + augmented row), 8 columns of 32 px zoomed 3×, 2 px padding.

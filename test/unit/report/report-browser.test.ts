@@ -101,9 +101,9 @@ test('report of a live run: self-contained, renders curves, reconstructions, hea
     assert.equal(await page.locator('#recon table.image-grid thead th').count(), 6, 'row label + five views');
     assert.equal(await page.getAttribute('#heatmaps', 'data-drawn'), '4');
     assert.match((await page.textContent('#step-label')) ?? '', /step 4 \(latest\)/);
-    // The step slider goes back to the first sample step; the regressor view draws too.
+    // The step slider goes back to the first sample (step 0, the untrained model); the regressor view draws too.
     await page.locator('#step-slider').fill('0');
-    await page.waitForSelector('#recon[data-step="2"]');
+    await page.waitForSelector('#recon[data-step="0"]');
     await page.selectOption('#attn-mode', 'regressor');
     await page.waitForSelector('#heatmaps[data-drawn="4"]');
     assert.equal(await page.locator('#probe-table tbody tr').count(), 2);

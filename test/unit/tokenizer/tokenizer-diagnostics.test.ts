@@ -30,13 +30,15 @@ describe('token diagnostics', () => {
     const tok = await Tokenizer.load(dir, { inputSize: 0, fallbackSize: 16 });
     const g = { imageSize: 16, patchSize: 4, channels: 3 };
     const norm = { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
-    const codes = await tok.encodeUnit(unitImages(2, 16, 3), 2, 16, 3);
+    const unit = unitImages(2, 16, 3);
+    const codes = await tok.encodeUnit(unit, 2, 16, 3);
+    const source = { images: Float32Array.from(unit, (v) => (v - 0.5) / 0.25), norm };
     const maskIdx = Int32Array.from([0, 5, 10, 3, 4, 15]);
     const logits = new Float32Array(6 * 16);
     maskIdx.forEach((p, j) => { logits[j * 16 + codes[Math.floor(j / 3) * 16 + p]] = 1; });
-    const v = await tokenViews(tok, codes, maskIdx, logits, null, g, norm);
+    const v = await tokenViews(tok, codes, maskIdx, logits, null, g, source);
     assert.deepEqual(v.accuracy.perImage, [1, 1]);
-    const expected = await decodedMaskedPatches(tok, codes, maskIdx, g, norm);
+    const expected = await decodedMaskedPatches(tok, codes, maskIdx, g, source);
     assert.ok(v.prediction && expected && v.prediction.length === 6 * 48);
     assert.deepEqual(Array.from(v.prediction), Array.from(expected));
     tok.dispose();

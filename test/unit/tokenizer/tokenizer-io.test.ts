@@ -4,7 +4,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../src/config/resolve';
 import { syntheticDataset } from '../../../src/data/synthetic';
-import { patchify, unpatchify } from '../../../src/ml/patches';
+import { normalisePatches, patchify, patchStats, unpatchify } from '../../../src/ml/patches';
 import { tf } from '../../../src/ml/tf';
 import { saveLayersModel } from '../../../src/tokenizer/model-io';
 import { resolveTokenizer } from '../../../src/tokenizer/targets';
@@ -25,16 +25,25 @@ describe('tokenizer folders load from disk', () => {
     const codesA = await a.encodeUnit(images, n, 16, 3);
     assert.deepEqual(Array.from(await b.encodeUnit(images, n, 16, 3)), Array.from(codesA));
     assert.deepEqual([a.grid, a.vocab, a.inputSize, a.output, a.resizable], [[4, 4], 32, 16, 'logits', false]);
-    // The in-memory VQ-VAE on patch rows gives the same codes as the exported image model (conv + dense).
+    // The in-memory VQ-VAE on (mapped, per-patch normalised) patch rows gives the same codes as the exported
+    // image model (conv + dense) behind the loader's cell normalisation.
+    assert.equal(a.inputNorm, 'patch');
     const rows = patchify(images, n, { imageSize: 16, patchSize: geom.patchSize, channels: 3 });
     const P = geom.patchSize ** 2 * 3;
-    const mem = tf.tidy(() => vq.codesOf(vq.encode(tf.tensor2d(rows.map((v) => 0.8 * v + 0.1), [rows.length / P, P]))));
+    const normRows = normalisePatches(rows.map((v) => 0.8 * v + 0.1), P);
+    const mem = tf.tidy(() => vq.codesOf(vq.encode(tf.tensor2d(normRows, [rows.length / P, P]))));
     assert.deepEqual(Array.from(await mem.data()), Array.from(codesA));
-    // Decoder: the exported model's image equals the in-memory decoder's patches put back in place.
-    const dec = await a.decode(codesA, n);
+    // Decoder: normalised cells, rescaled with the reference image's own cell stats, put back in place.
+    await assert.rejects(a.decode(codesA, n), /needs the reference images/);
+    const dec = await a.decode(codesA, n, { images, size: 16, channels: 3 });
     assert.ok(dec);
-    const memDec = tf.tidy(() => tf.clipByValue(tf.div(tf.sub(vq.decode(vq.lookup(mem as tf.Tensor1D)), 0.1), 0.8), 0, 1));
-    const expected = unpatchify((await memDec.data()) as Float32Array, n, { imageSize: 16, patchSize: geom.patchSize, channels: 3 });
+    const memDec = tf.tidy(() => vq.decode(vq.lookup(mem as tf.Tensor1D)));
+    const cells = (await memDec.data()) as Float32Array;
+    for (let r = 0; r < cells.length; r += P) {
+      const { mean, std } = patchStats(rows, r, P);
+      for (let i = r; i < r + P; i++) cells[i] = Math.min(1, Math.max(0, cells[i] * std + mean));
+    }
+    const expected = unpatchify(cells, n, { imageSize: 16, patchSize: geom.patchSize, channels: 3 });
     assert.equal(dec.size, 16);
     assert.ok(expected.every((v, i) => Math.abs(v - dec.images[i]) < 1e-4));
     tf.dispose([mem, memDec]);
