@@ -2,6 +2,7 @@
 // decoded from them with the tokenizer's decoder (visible patches keep their true codes, so a decoder with
 // context sees a whole grid), and a per-image token-accuracy map over the patch grid.
 import { encodePng, imageGrid } from '../data/png';
+import { toUnit } from '../diagnostics/display';
 import type { RawImage } from '../data/types';
 import { gatherRows, patchify, type PatchGeometry } from '../ml/patches';
 import { tf } from '../ml/tf';
@@ -80,9 +81,10 @@ export async function decodedMaskedPatches(
 ): Promise<Float32Array | null> {
   const { norm } = source;
   const B = gridCodes.length / (tokenizer.grid[0] * tokenizer.grid[1]);
-  const C0 = norm.mean.length;
-  const unit = Float32Array.from(source.images, (v, i) => v * norm.std[i % C0] + norm.mean[i % C0]);
-  const dec = await tokenizer.decode(gridCodes, B, { images: unit, size: g.imageSize, channels: C0 });
+  // Only a patch-normalising tokenizer needs the images back in [0, 1] pixels (its cells' mean and std).
+  const reference = tokenizer.inputNorm === 'patch'
+    ? { images: toUnit(new Float32Array(source.images), norm), size: g.imageSize, channels: norm.mean.length } : undefined;
+  const dec = await tokenizer.decode(gridCodes, B, reference);
   if (!dec) return null;
   const S = g.imageSize;
   const C = g.channels;

@@ -2,6 +2,7 @@
 // decoder. Works for ours and for any TF.js encoder whose output is logits [B, h, w, V] or codes [B, h, w]
 // (NCHW models such as a converted DALL-E declare `layout: nchw` in tokenizer.json).
 import { tf, type Tensor } from '../ml/tf';
+import { toUnit } from '../diagnostics/display';
 import { checkMeta, DALLE_MAPPING, locateTokenizer, TokenizerError, type TokenizerMeta } from './format';
 import { loadModel, type LoadedModel } from './model-io';
 
@@ -110,18 +111,21 @@ export class Tokenizer {
 
   /** As `encodeUnit`, from dataset-normalised images (x·std + mean per channel). */
   async encodeNormalised(images: Float32Array, batch: number, size: number, norm: { mean: number[]; std: number[] }): Promise<Int32Array> {
-    const C = norm.mean.length;
-    const unit = new Float32Array(images.length);
-    for (let i = 0; i < images.length; i++) unit[i] = images[i] * norm.std[i % C] + norm.mean[i % C];
-    return this.encodeUnit(unit, batch, size, C);
+    return this.encodeUnit(toUnit(new Float32Array(images), norm), batch, size, norm.mean.length);
+  }
+
+  /** NHWC images [n, S, S, C] seen as grid cells [n, h, p, w, p, C] (p = S / h). */
+  private cells(x: Tensor): Tensor {
+    const [n, S, , C] = x.shape;
+    const [h, w] = this.grid;
+    return tf.reshape(x, [n, h, S / h, w, S / h, C]);
   }
 
   /** Per grid cell mean and std of NHWC images (unbiased variance, eps 1e-6: as normalisePatches). */
   private normaliseCells(x: tf.Tensor4D): { normalised: tf.Tensor4D; mean: tf.Tensor; std: tf.Tensor } {
     const [n, S, , C] = x.shape;
-    const [h, w] = this.grid;
-    const p = S / h;
-    const cells = tf.reshape(x, [n, h, p, w, p, C]);
+    const p = S / this.grid[0];
+    const cells = this.cells(x);
     const { mean, variance } = tf.moments(cells, [2, 4, 5], true);
     const k = p * p * C;
     const std = tf.sqrt(tf.add(tf.mul(variance, k / Math.max(1, k - 1)), 1e-6));
@@ -154,10 +158,7 @@ export class Tokenizer {
           if (reference.channels !== this.channels) ref = tf.tile(ref, [1, 1, 1, this.channels]);
           if (reference.size !== this.inputSize) ref = tf.image.resizeBilinear(ref as tf.Tensor4D, [this.inputSize, this.inputSize], false, true);
           const { mean, std } = this.normaliseCells(ref as tf.Tensor4D);
-          const [h, w] = this.grid;
-          const p = this.inputSize / h;
-          const cells = tf.add(tf.mul(tf.reshape(img, [n, h, p, w, p, this.channels]), std), mean);
-          return tf.clipByValue(tf.reshape(cells, [n, this.inputSize, this.inputSize, this.channels]), 0, 1);
+          return tf.clipByValue(tf.reshape(tf.add(tf.mul(this.cells(img), std), mean), img.shape), 0, 1);
         }
         return tf.clipByValue(tf.div(tf.sub(img, this.mapping.offset), this.mapping.scale), 0, 1);
       });
