@@ -106,7 +106,17 @@ export async function expectSamples(frame: Frame, timeoutMs = 60_000): Promise<v
 
 /** Opens (or reveals) a run's panel from the palette and returns its frame once it has a snapshot. */
 export async function openRunPanel(ctx: Ctx, runId: string, timeoutMs = 30_000): Promise<Frame> {
-  await ctx.wb.runCommand('MIM Lab: Open Run Panel');
-  await ctx.wb.quickPick(runId);
+  // A notification appearing at the same moment (e.g. a probe's progress) can take focus and close the quick
+  // pick before it is shown; the command is then asked again, as a user would.
+  for (let attempt = 1; ; attempt++) {
+    await ctx.wb.runCommand('MIM Lab: Open Run Panel');
+    try {
+      await ctx.wb.quickPick(runId, runId, 10_000);
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await ctx.wb.page.keyboard.press('Escape');
+    }
+  }
   return runPanel(ctx, runId, timeoutMs);
 }

@@ -65,9 +65,9 @@ export class Workbench {
   }
 
   /** Picks an item of an open quick pick by typing a filter. */
-  async quickPick(filter: string, rowText: string = filter): Promise<void> {
+  async quickPick(filter: string, rowText: string = filter, timeoutMs = 30_000): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor();
+    await input.waitFor({ timeout: timeoutMs });
     await input.fill(filter);
     await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first().waitFor();
     await this.page.keyboard.press('Enter');
