@@ -34,7 +34,13 @@ export interface Scenario {
 }
 
 /** What the web workbench itself logs as errors while a window unloads (reload, closed tab): not ours. */
-export const UNLOAD_NOISE = [/\[lifecycle\] Long running operations during shutdown are unsupported in the web/, /IndexedDB database 'vscode-web-db' is closed/];
+export const UNLOAD_NOISE = [
+  /\[lifecycle\] Long running operations during shutdown are unsupported in the web/,
+  /IndexedDB database 'vscode-web-db' is closed/,
+  // Closing a window while the workbench still reads its user-data files cancels those reads.
+  /Unable to read file '[^']*\/data\/User\/[^']*' \(Canceled: Canceled\)/,
+  /ERR color: #f33 Canceled: Canceled\s+at /,
+];
 
 /** Fixture runs (test/fixtures/runs) copied into the workspace. */
 export const CAE_DONE = '20261120-100000-cae-tiny';
