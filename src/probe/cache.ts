@@ -1,7 +1,7 @@
 // Feature cache: `probes/.cache/<encoder>-<what>/{meta.json, features.bin}`. Extracting features is the
 // expensive part of a probe, so it happens once per (checkpoint step | random init) and feature kind; the key
 // also records everything that changes the numbers (data, normalisation, limits), and a mismatch recomputes.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES } from '../protocol/run-files';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs-atomic';
@@ -9,6 +9,11 @@ import type { FeatureSplit } from './features';
 
 export const CACHE_FORMAT = 1;
 export const CACHE_DIR = '.cache';
+/**
+ * Token caches hold every token of every image (hundreds of MB at 32 px), so a run keeps only the most recently
+ * written ones: enough for a pretrained encoder and its random-init baseline, not one per checkpoint ever probed.
+ */
+export const TOKEN_CACHES_KEPT = 2;
 
 export interface FeatureCacheKey {
   checkpointStep: number;
@@ -72,6 +77,22 @@ export function writeFeatureCache(
   writeFileAtomic(join(dir, 'features.bin'), bytes);
   const meta: CacheMeta = { format: CACHE_FORMAT, key, what, ...dims, arrays: index };
   writeJsonAtomic(join(dir, 'meta.json'), meta);
+  if (what === 'tokens') pruneCaches(runDir, 'tokens', TOKEN_CACHES_KEPT);
+}
+
+function cacheFolders(runDir: string, what: CacheWhat): string[] {
+  const root = join(runDir, RUN_FILES.probes, CACHE_DIR);
+  return (existsSync(root) ? readdirSync(root) : []).filter((name) => name.endsWith(`-${what}`)).map((name) => join(root, name));
+}
+
+/** Keeps the `keep` caches of one kind whose meta was written last (a folder without meta is torn: it goes first). */
+function pruneCaches(runDir: string, what: CacheWhat, keep: number): void {
+  const written = (dir: string): number => {
+    const meta = join(dir, 'meta.json');
+    return existsSync(meta) ? statSync(meta).mtimeMs : -Infinity;
+  };
+  const byAge = cacheFolders(runDir, what).map((dir) => ({ dir, at: written(dir) })).sort((a, b) => b.at - a.at);
+  for (const { dir } of byAge.slice(keep)) rmSync(dir, { recursive: true, force: true });
 }
 
 export interface CachedArrays {
@@ -106,12 +127,9 @@ export function readFeatureCache(runDir: string, key: FeatureCacheKey, what: Cac
 
 /** Removes cached features: all of them, or only one kind (token caches are large: N+1 vectors per image). */
 export function clearFeatureCache(runDir: string, what?: CacheWhat): void {
-  const root = join(runDir, RUN_FILES.probes, CACHE_DIR);
   if (!what) {
-    rmSync(root, { recursive: true, force: true });
+    rmSync(join(runDir, RUN_FILES.probes, CACHE_DIR), { recursive: true, force: true });
     return;
   }
-  for (const name of existsSync(root) ? readdirSync(root) : []) {
-    if (name.endsWith(`-${what}`)) rmSync(join(root, name), { recursive: true, force: true });
-  }
+  pruneCaches(runDir, what, 0);
 }
