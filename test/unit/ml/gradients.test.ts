@@ -64,6 +64,24 @@ describe('CAE gradients', () => {
     opt.dispose();
   });
 
+  it('momentum m moves the teacher to m·teacher + (1 − m)·encoder after each step', async () => {
+    const m = 0.75;
+    const config = tinyConfig([`teacher.momentum=${m}`]);
+    const { spec, inputs } = tinyInputs(config);
+    const model = new CaeModel(spec);
+    const opt = new AdamW(model.trainable, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    const teacherBefore = await values(model.teacher.variables());
+    await trainStep(model, opt, [inputs], 1e-2, 0);
+    const encoderAfter = await values(model.teacher.names().map((n) => model.encoder.get(n)));
+    const expected = teacherBefore.map((row, i) => row.map((t, j) => m * t + (1 - m) * encoderAfter[i][j]));
+    const teacherAfter = await values(model.teacher.variables());
+    assert.ok(maxAbsDiff(teacherAfter, expected) < 1e-6, `teacher off the EMA by ${maxAbsDiff(teacherAfter, expected)}`);
+    assert.ok(maxAbsDiff(teacherAfter, encoderAfter) > 1e-4, 'the teacher lags the encoder');
+    disposeInputs(inputs);
+    model.dispose();
+    opt.dispose();
+  });
+
   async function encoderGrads(alignWeight: number, onlyMain: boolean): Promise<number[][]> {
     const config = tinyConfig([`loss.alignWeight=${alignWeight}`]);
     const { spec, inputs } = tinyInputs(config);
