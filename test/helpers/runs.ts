@@ -1,5 +1,5 @@
 // Helpers for trainer tests: in-process runs into temp folders, and reading what they wrote.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/schema';
@@ -11,8 +11,16 @@ import { StopSignal } from '../../src/trainer/stop';
 
 export const silent: Reporter = { emit: () => {} };
 
+const tempDirs: string[] = [];
+// node:test runs each file in its own process, so the folders a file made go when that file is done.
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `mimlab-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `mimlab-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
 }
 
 export async function train(config: Config, opts: { runsDir?: string; resumeDir?: string; stopAt?: number; hooks?: StepHook[] } = {}): Promise<{ runDir: string; state: string }> {
