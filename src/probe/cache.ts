@@ -1,7 +1,7 @@
 // Feature cache: `probes/.cache/<encoder>-<what>/{meta.json, features.bin}`. Extracting features is the
 // expensive part of a probe, so it happens once per (checkpoint step | random init) and feature kind; the key
 // also records everything that changes the numbers (data, normalisation, limits), and a mismatch recomputes.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES } from '../protocol/run-files';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs-atomic';
@@ -38,6 +38,8 @@ interface CacheMeta {
   format: number;
   key: FeatureCacheKey;
   what: CacheWhat;
+  /** Write order among this run's caches of the same kind (pruning keeps the highest). */
+  seq: number;
   dim: number;
   tokensPerImage: number;
   arrays: { name: string; kind: 'f32' | 'i32'; offset: number; length: number }[];
@@ -75,7 +77,9 @@ export function writeFeatureCache(
   }
   // Weights first, meta last: a reader only trusts a folder whose meta exists and whose size matches.
   writeFileAtomic(join(dir, 'features.bin'), bytes);
-  const meta: CacheMeta = { format: CACHE_FORMAT, key, what, ...dims, arrays: index };
+  // File times are too coarse (one kernel tick) to order writes a few ms apart; a counter is not.
+  const seq = 1 + Math.max(0, ...completeCaches(runDir, what).map((c) => c.seq));
+  const meta: CacheMeta = { format: CACHE_FORMAT, key, what, seq, ...dims, arrays: index };
   writeJsonAtomic(join(dir, 'meta.json'), meta);
   if (what === 'tokens') pruneCaches(runDir, 'tokens', TOKEN_CACHES_KEPT);
 }
@@ -85,14 +89,25 @@ function cacheFolders(runDir: string, what: CacheWhat): string[] {
   return (existsSync(root) ? readdirSync(root) : []).filter((name) => name.endsWith(`-${what}`)).map((name) => join(root, name));
 }
 
-/** Keeps the `keep` caches of one kind whose meta was written last (a folder without meta is torn: it goes first). */
+/**
+ * The complete caches of one kind with their write order. A folder without a readable meta may be another
+ * probe's cache being written, so it is not listed (a torn one is overwritten by the next write of its key).
+ */
+function completeCaches(runDir: string, what: CacheWhat): { dir: string; seq: number }[] {
+  return cacheFolders(runDir, what).flatMap((dir) => {
+    try {
+      const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Partial<CacheMeta>;
+      return [{ dir, seq: meta.seq ?? 0 }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Keeps the `keep` complete caches of one kind written last. */
 function pruneCaches(runDir: string, what: CacheWhat, keep: number): void {
-  const written = (dir: string): number => {
-    const meta = join(dir, 'meta.json');
-    return existsSync(meta) ? statSync(meta).mtimeMs : -Infinity;
-  };
-  const byAge = cacheFolders(runDir, what).map((dir) => ({ dir, at: written(dir) })).sort((a, b) => b.at - a.at);
-  for (const { dir } of byAge.slice(keep)) rmSync(dir, { recursive: true, force: true });
+  const newestFirst = completeCaches(runDir, what).sort((a, b) => b.seq - a.seq);
+  for (const { dir } of newestFirst.slice(keep)) rmSync(dir, { recursive: true, force: true });
 }
 
 export interface CachedArrays {
@@ -131,5 +146,5 @@ export function clearFeatureCache(runDir: string, what?: CacheWhat): void {
     rmSync(join(runDir, RUN_FILES.probes, CACHE_DIR), { recursive: true, force: true });
     return;
   }
-  pruneCaches(runDir, what, 0);
+  for (const dir of cacheFolders(runDir, what)) rmSync(dir, { recursive: true, force: true });
 }

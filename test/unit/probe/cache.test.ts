@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_DIR, TOKEN_CACHES_KEPT, clearFeatureCache, readFeatureCache, writeFeatureCache, type FeatureCacheKey } from '../../../src/probe/cache';
@@ -29,13 +29,18 @@ function write(runDir: string, k: FeatureCacheKey): void {
   }
 }
 
-test(`a run keeps only the ${TOKEN_CACHES_KEPT} token caches written last, and every pooled cache`, () => {
+test(`a run keeps only the ${TOKEN_CACHES_KEPT} complete token caches written last, and every pooled cache`, () => {
   const runDir = mkdtempSync(join(tmpdir(), 'mimlab-cache-'));
   try {
+    // Another probe's token cache, still being written (features.bin, no meta yet): never pruned.
+    const inProgress = join(runDir, 'probes', CACHE_DIR, 'step-000050-tokens');
+    mkdirSync(inProgress, { recursive: true });
+    writeFileSync(join(inProgress, 'features.bin'), new Uint8Array(8));
     const keys = [key(0, true), key(100), key(200), key(300)];
     for (const k of keys) write(runDir, k);
     const folders = readdirSync(join(runDir, 'probes', CACHE_DIR)).sort();
-    assert.deepEqual(folders.filter((f) => f.endsWith('-tokens')), ['step-000200-tokens', 'step-000300-tokens']);
+    assert.deepEqual(folders.filter((f) => f.endsWith('-tokens')), ['step-000050-tokens', 'step-000200-tokens', 'step-000300-tokens']);
+    assert.ok(existsSync(join(inProgress, 'features.bin')));
     assert.equal(folders.filter((f) => f.endsWith('-pooled')).length, keys.length);
     assert.equal(readFeatureCache(runDir, key(100), 'tokens'), null);
     const kept = readFeatureCache(runDir, key(300), 'tokens');
