@@ -9,6 +9,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
+  { entryPoints: ['src/data/decode-worker.ts'], outfile: 'dist/decode-worker.js' },
 ];
 if (existsSync('src/host/extension.ts')) entries.push({ entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js' });
 const webviews = ['webview/run-panel.ts', 'webview/compare-panel.ts', 'webview/report.ts'].filter(existsSync);

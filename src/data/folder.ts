@@ -1,9 +1,10 @@
 // ImageNet-style folders: root/{train,val|test}/<class>/*.{png,jpg,jpeg}. Opening only lists directories
-// (1.28M ImageNet files list in seconds); images are decoded lazily, one read() at a time.
+// (1.28M ImageNet files list in seconds); images are decoded lazily, on worker threads (src/data/decode-pool.ts).
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { ReadLimiter } from './files';
-import { decodeImage, peekImageInfo } from './png';
+import { decodeOffThread } from './decode-pool';
+import { peekImageInfo } from './png';
 import { CorruptImageError, DatasetError, type Dataset, type RawImage, type Split } from './types';
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
@@ -48,7 +49,7 @@ export class FolderSplit implements Split {
 
   async read(i: number): Promise<RawImage> {
     if (!(i >= 0 && i < this.length)) throw new RangeError(`folder: index ${i} outside [0, ${this.length})`);
-    return decodeImage(await this.readBytes(i), this.file(i));
+    return decodeOffThread(await this.readBytes(i), this.file(i));
   }
 
   private async readBytes(i: number): Promise<Buffer> {

@@ -10,7 +10,7 @@ export interface RawImage {
 
 /** Raised by `Split.read` for an unreadable item; the pipeline skips it, counts it and reports it. */
 export class CorruptImageError extends Error {
-  constructor(readonly file: string, reason: string) {
+  constructor(readonly file: string, readonly reason: string) {
     super(`${file}: ${reason}`);
     this.name = 'CorruptImageError';
   }

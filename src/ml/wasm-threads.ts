@@ -11,15 +11,13 @@
 // 4.22, so the caller falls back to one thread when it fails; MIMLAB_WASM_THREADS=1 turns it off.
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { envInt } from '../util/env';
 import { tf } from './tf';
 
 /** Threads to use: MIMLAB_WASM_THREADS when set (1 = single-threaded), else the number of cores. */
 export function wantedWasmThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.MIMLAB_WASM_THREADS;
-  if (raw !== undefined && raw.trim() !== '') {
-    const n = Number(raw);
-    if (Number.isInteger(n) && n >= 1) return Math.min(n, 64);
-  }
+  const set = envInt(env, 'MIMLAB_WASM_THREADS', 1, 64);
+  if (set !== null) return set;
   return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
 
