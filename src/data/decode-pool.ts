@@ -2,10 +2,9 @@
 // JPEG takes tens of milliseconds, so a folder dataset would feed a few dozen images a second whatever the
 // backend. The pipeline already asks for a whole batch at once (Promise.all), so the workers decode in parallel.
 import { existsSync } from 'node:fs';
-import * as os from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { envInt } from '../util/env';
+import { availableCores, envInt } from '../util/env';
 import { decodeImage } from './png';
 import { CorruptImageError, type RawImage } from './types';
 
@@ -21,7 +20,7 @@ export type DecodeReply = { id: number; img: RawImage } | { id: number; corrupt:
 export function decodeThreads(env: NodeJS.ProcessEnv = process.env): number {
   const set = envInt(env, 'MIMLAB_DECODE_THREADS', 0, 64);
   if (set !== null) return set;
-  return Math.max(1, Math.min(16, os.availableParallelism() - 1));
+  return Math.max(1, Math.min(16, availableCores() - 1));
 }
 
 /** dist/decode-worker.js: next to the running bundle, or (sources run through tsx) in the package's dist. */

@@ -8,18 +8,20 @@ import type { DecodeReply, DecodeRequest } from './decode-pool';
 const port = parentPort;
 if (!port) throw new Error('decode-worker: must run as a worker thread');
 
+function failure(id: number, e: unknown): DecodeReply {
+  return e instanceof CorruptImageError ? { id, corrupt: e.reason } : { id, error: e instanceof Error ? e.message : String(e) };
+}
+
 port.on('message', ({ id, bytes, file }: DecodeRequest) => {
-  let reply: DecodeReply;
+  let img;
   try {
-    const img = decodeImage(bytes, file);
-    // Hand the pixels over without a copy when they own their buffer.
-    const owned = img.data.byteOffset === 0 && img.data.byteLength === img.data.buffer.byteLength;
-    const data = owned ? img.data : img.data.slice();
-    reply = { id, img: { ...img, data } };
-    port.postMessage(reply, [data.buffer as ArrayBuffer]);
-    return;
+    img = decodeImage(bytes, file);
   } catch (e) {
-    reply = e instanceof CorruptImageError ? { id, corrupt: e.reason } : { id, error: e instanceof Error ? e.message : String(e) };
+    port.postMessage(failure(id, e));
+    return;
   }
-  port.postMessage(reply);
+  // Hand the pixels over without a copy when they own their buffer.
+  const owned = img.data.byteOffset === 0 && img.data.byteLength === img.data.buffer.byteLength;
+  const data = owned ? img.data : img.data.slice();
+  port.postMessage({ id, img: { ...img, data } } satisfies DecodeReply, [data.buffer as ArrayBuffer]);
 });

@@ -11,14 +11,14 @@
 // 4.22, so the caller falls back to one thread when it fails; MIMLAB_WASM_THREADS=1 turns it off.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { envInt } from '../util/env';
+import { availableCores, envInt } from '../util/env';
 import { tf } from './tf';
 
 /** Threads to use: MIMLAB_WASM_THREADS when set (1 = single-threaded), else the number of cores. */
 export function wantedWasmThreads(env: NodeJS.ProcessEnv = process.env): number {
   const set = envInt(env, 'MIMLAB_WASM_THREADS', 1, 64);
   if (set !== null) return set;
-  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  return availableCores();
 }
 
 interface WasmPackage {

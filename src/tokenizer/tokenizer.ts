@@ -93,9 +93,7 @@ export class Tokenizer {
     for (let start = 0; start < batch; start += CHUNK) {
       const n = Math.min(CHUNK, batch - start);
       const codes = tf.tidy(() => {
-        let x: Tensor = tf.tensor4d(unit.subarray(start * per, (start + n) * per), [n, size, size, channels]);
-        if (channels !== this.channels) x = tf.tile(x, [1, 1, 1, this.channels]); // gray → RGB
-        if (size !== this.inputSize) x = tf.image.resizeBilinear(x as tf.Tensor4D, [this.inputSize, this.inputSize], false, true);
+        let x: Tensor = this.inputView(unit.subarray(start * per, (start + n) * per), n, size, channels);
         x = tf.add(tf.mul(x, this.mapping.scale), this.mapping.offset);
         if (this.inputNorm === 'patch') x = this.normaliseCells(x as tf.Tensor4D).normalised;
         if (this.layout === 'nchw') x = tf.transpose(x, [0, 3, 1, 2]);
@@ -112,6 +110,14 @@ export class Tokenizer {
   /** As `encodeUnit`, from dataset-normalised images (x·std + mean per channel). */
   async encodeNormalised(images: Float32Array, batch: number, size: number, norm: { mean: number[]; std: number[] }): Promise<Int32Array> {
     return this.encodeUnit(toUnit(new Float32Array(images), norm), batch, size, norm.mean.length);
+  }
+
+  /** Unit-range NHWC images [n, size, size, channels] at the tokenizer's input size and channel count. */
+  private inputView(images: Float32Array, n: number, size: number, channels: number): tf.Tensor4D {
+    let x: Tensor = tf.tensor4d(images, [n, size, size, channels]);
+    if (channels !== this.channels) x = tf.tile(x, [1, 1, 1, this.channels]); // gray → RGB
+    if (size !== this.inputSize) x = tf.image.resizeBilinear(x as tf.Tensor4D, [this.inputSize, this.inputSize], false, true);
+    return x as tf.Tensor4D;
   }
 
   /** NHWC images [n, S, S, C] seen as grid cells [n, h, p, w, p, C] (p = S / h). */
@@ -153,11 +159,9 @@ export class Tokenizer {
         if (this.layout === 'nchw') img = tf.transpose(img, [0, 2, 3, 1]);
         if (this.meta?.decoderOutput === 'logit-laplace') img = tf.sigmoid(tf.slice(img, [0, 0, 0, 0], [-1, -1, -1, this.channels]));
         if (this.inputNorm === 'patch' && reference) {
-          const per = reference.size * reference.size * reference.channels;
-          let ref: Tensor = tf.tensor4d(reference.images.subarray(start * per, (start + n) * per), [n, reference.size, reference.size, reference.channels]);
-          if (reference.channels !== this.channels) ref = tf.tile(ref, [1, 1, 1, this.channels]);
-          if (reference.size !== this.inputSize) ref = tf.image.resizeBilinear(ref as tf.Tensor4D, [this.inputSize, this.inputSize], false, true);
-          const { mean, std } = this.normaliseCells(ref as tf.Tensor4D);
+          const { images, size, channels } = reference;
+          const per = size * size * channels;
+          const { mean, std } = this.normaliseCells(this.inputView(images.subarray(start * per, (start + n) * per), n, size, channels));
           return tf.clipByValue(tf.reshape(tf.add(tf.mul(this.cells(img), std), mean), img.shape), 0, 1);
         }
         return tf.clipByValue(tf.div(tf.sub(img, this.mapping.offset), this.mapping.scale), 0, 1);
