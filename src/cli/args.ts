@@ -1,4 +1,6 @@
 // Minimal argv parsing: positionals, `--flag value`, `--flag=value`, repeatable `--set key=value`, booleans.
+import { FIELDS, type BackendName } from '../config/schema';
+import { InputError } from '../util/input-error';
 
 export interface ParsedArgs {
   positionals: string[];
@@ -7,7 +9,7 @@ export interface ParsedArgs {
   flags: Set<string>;
 }
 
-export class UsageError extends Error {
+export class UsageError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
@@ -43,8 +45,19 @@ export function parseArgs(argv: readonly string[], booleans: readonly string[] =
   return out;
 }
 
-export function only(args: ParsedArgs, allowed: readonly string[], command: string): void {
+/** Refuses options outside `allowed` and, when `maxPositionals` is given, arguments past that many. */
+export function only(args: ParsedArgs, allowed: readonly string[], command: string, maxPositionals?: number): void {
   for (const k of args.options.keys()) {
     if (!allowed.includes(k)) throw new UsageError(`${command}: unknown option --${k} (allowed: ${allowed.map((a) => `--${a}`).join(', ') || 'none'})`);
   }
+  const extra = maxPositionals === undefined ? undefined : args.positionals[maxPositionals];
+  if (extra !== undefined) throw new UsageError(`${command}: unexpected argument "${extra}"`);
+}
+
+/** `--backend B`, checked against the config's backend values (undefined when not given). */
+export function backendOption(args: ParsedArgs): BackendName | undefined {
+  const backend = args.options.get('backend');
+  const backends = FIELDS.backend.type.kind === 'enum' ? FIELDS.backend.type.values : [];
+  if (backend !== undefined && !backends.includes(backend)) throw new UsageError(`--backend must be one of ${backends.join(', ')}, got "${backend}"`);
+  return backend as BackendName | undefined;
 }

@@ -9,7 +9,8 @@ import { findTorch, installTorch } from '../bench/twin';
 import { initBackend, wasmInfo } from '../ml/backend';
 import { fusedActive } from '../ml/kernels/fused';
 import { EXIT, type JobContext } from '../trainer/jobs';
-import { only, UsageError, type ParsedArgs } from './args';
+import { backendOption, only, UsageError, type ParsedArgs } from './args';
+import { checkOutputFile } from './output-paths';
 
 export const BENCH_USAGE = 'bench [--preset P[,P…]] [--set key=value …] [--steps N] [--warmup N] [--rounds N] [--backend B] [--json out.json] [--no-torch] [--install-torch]';
 export const BENCH_BOOLEANS = ['no-torch', 'install-torch'];
@@ -55,15 +56,17 @@ function describe(c: Config): string {
 }
 
 export async function benchCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['preset', 'steps', 'warmup', 'rounds', 'backend', 'json'], 'bench');
+  only(args, ['preset', 'steps', 'warmup', 'rounds', 'backend', 'json'], 'bench', 0);
   const print = ctx.print;
   const steps = int(args, 'steps', 10, 1);
   const warmup = int(args, 'warmup', 3, 1);
   const rounds = int(args, 'rounds', 5, 1);
   const names = (args.options.get('preset') ?? DEFAULT_SUITE.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const configs = names.map((n) => ({ name: n, config: configFor(n, args.sets) })); // validate all before any work
+  const json = args.options.get('json');
+  if (json !== undefined) checkOutputFile(json, 'bench: --json');
 
-  const backend = await initBackend((args.options.get('backend') ?? 'auto') as Config['backend']);
+  const backend = await initBackend(backendOption(args) ?? 'auto');
   print(`backend: ${backend.name}${backend.detail ? ` (${backend.detail})` : ''}; ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
 
   let torch = args.flags.has('no-torch') ? null : findTorch();
@@ -106,10 +109,9 @@ export async function benchCommand(args: ParsedArgs, ctx: JobContext): Promise<n
   for (const r of results) {
     print(`  ${r.name.padEnd(12)} MIM Lab ${f0(r.mimlab.medianMs).padStart(6)}  PyTorch ${r.torch ? f0(r.torch.medianMs).padStart(6) : '     -'}  ratio ${r.ratio !== undefined ? r.ratio.toFixed(3) : '  -  '}  ${f1(r.mimlab.gflops).padStart(5)} GFLOP/s  tensors ${r.memory.tensorsAtEnd - r.memory.tensorsAfterWarmup >= 0 ? '+' : ''}${r.memory.tensorsAtEnd - r.memory.tensorsAfterWarmup}`);
   }
-  const out = args.options.get('json');
-  if (out) {
-    fs.writeFileSync(out, JSON.stringify({ backend: backend.name, wasm: wasmInfo, fused: fusedActive(), cores: os.availableParallelism(), results }, null, 2));
-    print(`results: ${out}`);
+  if (json) {
+    fs.writeFileSync(json, JSON.stringify({ backend: backend.name, wasm: wasmInfo, fused: fusedActive(), cores: os.availableParallelism(), results }, null, 2));
+    print(`results: ${json}`);
   }
   const mismatch = results.some((r) => r.firstLoss.relDiff !== undefined && r.firstLoss.relDiff >= LOSS_MATCH);
   return mismatch ? EXIT.failed : EXIT.ok;

@@ -1,10 +1,8 @@
 // `mim-lab <command>`: dispatch, help, and one place that turns input errors into clear messages and exit codes.
-import { ConfigError } from '../config/resolve';
 import { PRESETS } from '../config/presets';
-import { DatasetError } from '../data/types';
 import { EXIT, configFromArgs, pretrainCommand, resumeCommand, type JobContext } from '../trainer/jobs';
 import { combine, consoleReporter, ipcReporter } from '../trainer/reporter';
-import { parseArgs, UsageError, type ParsedArgs } from './args';
+import { only, parseArgs, UsageError, type ParsedArgs } from './args';
 import { benchCommand, BENCH_BOOLEANS, BENCH_USAGE } from './bench-command';
 import { dataInspect } from './data-inspect';
 import { compareCommand, COMPARE_USAGE } from './compare-command';
@@ -12,6 +10,8 @@ import { demoCommand, DEMO_USAGE } from './demo';
 import { probeCommand, PROBE_USAGE } from './probe-command';
 import { reportCommand, REPORT_USAGE } from './report-command';
 import { tokenizerCommand, TOKENIZER_USAGE } from './tokenizer-command';
+import { reportFailure } from './failure';
+import { checkOutputFile } from './output-paths';
 import { diagnosticHooks } from '../diagnostics/sampler';
 
 type Command = (args: ParsedArgs, ctx: JobContext) => Promise<number>;
@@ -40,7 +40,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   tokenizer: { summary: `${TOKENIZER_USAGE}   train / inspect the discrete tokenizer of loss.target=tokens`, run: tokenizerCommand },
   presets: {
     summary: 'presets   list the named presets',
-    run: async () => {
+    run: async (args) => {
+      only(args, [], 'presets', 0);
       const width = Math.max(...Object.keys(PRESETS).map((k) => k.length));
       for (const [name, p] of Object.entries(PRESETS)) print(`${name.padEnd(width)}  ${p.description}`);
       return EXIT.ok;
@@ -49,6 +50,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   config: {
     summary: 'config [--preset P] [--config f.json] [--set key=value …]   print the resolved config',
     run: async (args) => {
+      only(args, ['preset', 'config', 'backend'], 'config', 0);
       print(JSON.stringify(configFromArgs(args), null, 2));
       return EXIT.ok;
     },
@@ -56,8 +58,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
   data: {
     summary: 'data inspect [--preset P] [--set data.dataset=… --set data.path=…] [-o grid.png]   summarise a dataset',
     run: async (args) => {
-      if (args.positionals[0] !== 'inspect') throw new UsageError('usage: mim-lab data inspect [--set data.dataset=… --set data.path=…] [-o grid.png]');
+      if (args.positionals[0] !== 'inspect') throw new UsageError('data: expected the subcommand "inspect" (usage: mim-lab data inspect [--set data.dataset=… --set data.path=…] [-o grid.png])');
+      only(args, ['preset', 'config', 'backend', 'out'], 'data inspect', 1);
       const out = args.options.get('out') ?? 'data-inspect.png';
+      checkOutputFile(out, 'data inspect: -o');
       args.options.delete('out');
       print(await dataInspect(configFromArgs(args), out));
       print(`sample grid: ${out}`);
@@ -79,17 +83,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const spec = COMMANDS[name];
   try {
-    if (!spec) throw new UsageError(`unknown command "${name}"\n${help()}`);
+    if (!spec) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; \`mim-lab help\` shows their options)`);
     const args = parseArgs(rest, spec.booleans);
     const every = Number(process.env.MIMLAB_LOG_EVERY ?? 10);
     // diagnosticHooks: reconstructions and attention maps every sample.every steps (src/diagnostics).
     return await spec.run(args, { reporter: combine(ipcReporter(), consoleReporter(every)), print, hooks: diagnosticHooks });
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DatasetError || err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return EXIT.usage;
-    }
-    process.stderr.write(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    return EXIT.failed;
+    return reportFailure(err);
   }
 }

@@ -5,6 +5,7 @@ import { buildTable, formatTable, readRunRow, type TableFormat } from '../probe/
 import { RUN_FILES } from '../protocol/run-files';
 import { EXIT, type JobContext } from '../trainer/jobs';
 import { only, UsageError, type ParsedArgs } from './args';
+import { checkOutputFile } from './output-paths';
 
 export const COMPARE_USAGE = 'compare <runDir|runsDir>… [--format text|markdown|csv] [-o file]   table of runs and probe results';
 
@@ -14,6 +15,7 @@ const FORMATS: readonly TableFormat[] = ['text', 'markdown', 'csv'];
 export function expandRunDirs(paths: readonly string[]): string[] {
   return paths.flatMap((p) => {
     if (!existsSync(p)) throw new UsageError(`compare: no such folder: ${p}`);
+    if (!statSync(p).isDirectory()) throw new UsageError(`compare: ${p} is a file, expected a run folder or a folder of runs`);
     if (existsSync(join(p, RUN_FILES.config))) return [p];
     const runs = readdirSync(p).map((n) => join(p, n)).filter((d) => statSync(d).isDirectory() && existsSync(join(d, RUN_FILES.config))).sort();
     if (runs.length === 0) throw new UsageError(`compare: ${p} is neither a run folder nor a folder of runs (no ${RUN_FILES.config})`);
@@ -33,9 +35,10 @@ function formatFor(args: ParsedArgs, out: string | undefined): TableFormat {
 
 export async function compareCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
   only(args, ['format', 'out'], 'compare');
-  if (args.positionals.length === 0) throw new UsageError(`usage: mim-lab ${COMPARE_USAGE}`);
+  if (args.positionals.length === 0) throw new UsageError(`compare: expected one or more run folders (usage: mim-lab ${COMPARE_USAGE})`);
   const out = args.options.get('out');
   const format = formatFor(args, out);
+  if (out !== undefined) checkOutputFile(out, 'compare: -o');
   const rows = expandRunDirs(args.positionals).map((d) => {
     try {
       return readRunRow(d);

@@ -5,9 +5,10 @@ import { dirname } from 'node:path';
 import type { Config } from '../config/schema';
 import { Rng } from '../ml/rng';
 import { openDataset } from '../data/open';
+import { classCount } from '../data/preflight';
 import { encodePng, imageGrid } from '../data/png';
 import { augmentedView, centreView } from '../data/transforms';
-import { CorruptImageError, type RawImage, type Split } from '../data/types';
+import { CorruptImageError, type RawImage } from '../data/types';
 
 const SAMPLES = 16;
 const COLS = 8;
@@ -15,13 +16,6 @@ const COLS = 8;
 function truncatedNames(names: string[], max = 12): string {
   const shown = names.slice(0, max).join(', ');
   return names.length > max ? `${shown}, … (+${names.length - max} more)` : shown;
-}
-
-/** Classes that actually occur in a split (labels are cheap: no decoding). */
-function classCount(split: Split): number {
-  const seen = new Set<number>();
-  for (let i = 0; i < split.length; i++) seen.add(split.label(i));
-  return seen.size;
 }
 
 /** Opens the dataset, writes the sample grid to `outPng` and returns a printable summary. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../config/resolve';
 import { clearFeatureCache } from '../probe/cache';
 import { buildTable, formatTable, readRunRow } from '../probe/compare';
+import { resolveProbeConfig } from '../probe/config';
 import { runProbe } from '../probe/job';
 import { PROBE_KINDS, type ProbeKind, type ProbeResult } from '../protocol/run-files';
 import { EXIT, type JobContext } from '../trainer/jobs';
@@ -14,6 +15,7 @@ import { writeReport } from '../report/write-report';
 import type { Reporter } from '../trainer/reporter';
 import { StopSignal } from '../trainer/stop';
 import { only, type ParsedArgs } from './args';
+import { checkOutputDir } from './output-paths';
 
 export const DEMO_USAGE = 'demo [--runs-dir D] [--preset P] [--set key=value …] [--set probe.key=value …] [--backend B]   pretrain CAE, probe it and a random-init encoder, compare';
 export const DEMO_PRESET = 'cae-demo';
@@ -45,7 +47,7 @@ export function demoVerdict(rows: readonly DemoComparison[]): { ok: boolean; lin
 }
 
 export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['runs-dir', 'preset', 'backend'], 'demo');
+  only(args, ['runs-dir', 'preset', 'backend'], 'demo', 0);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const elapsed = (): string => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
@@ -59,13 +61,16 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
   const backend = args.options.get('backend');
   if (backend !== undefined) runSets.push(`backend=${backend}`);
   const config = resolveConfig({ preset: args.options.get('preset') ?? DEMO_PRESET, sets: runSets });
+  for (const kind of ORDER) resolveProbeConfig(kind, probeSets); // refuse a bad probe.* setting now, not after pretraining
+  const runsDir = args.options.get('runs-dir') ?? join('.mimlab', 'runs');
+  checkOutputDir(runsDir, 'demo: --runs-dir');
   const reporter = quiet(ctx.reporter, Math.max(1, Math.round(config.train.steps / 10)));
   const stop = new StopSignal();
   const unlisten = stop.listen();
   try {
     ctx.print(`[demo] 1/3 pretraining ${config.algorithm.toUpperCase()} (${config.preset}: ${config.train.steps} steps × ${config.train.batchSize} images, `
       + `width ${config.model.dim}, depth ${config.model.depth}) on the built-in dataset`);
-    const pre = await runPretrain({ config, runsDir: args.options.get('runs-dir') ?? join('.mimlab', 'runs'), name: 'demo', reporter, stop, hooks: ctx.hooks?.(config) });
+    const pre = await runPretrain({ config, runsDir, name: 'demo', reporter, stop, hooks: ctx.hooks?.(config) });
     if (pre.state !== 'completed') {
       process.stderr.write(`error: pretraining ended ${pre.state}; see ${pre.runDir}/log.txt\n`);
       return EXIT.failed;

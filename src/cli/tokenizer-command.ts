@@ -11,14 +11,16 @@ import { Tokenizer } from '../tokenizer/tokenizer';
 import { trainTokenizer } from '../tokenizer/train';
 import { configFromArgs, EXIT, type JobContext } from '../trainer/jobs';
 import { only, UsageError, type ParsedArgs } from './args';
+import { checkOutputDir } from './output-paths';
 
 export const TOKENIZER_USAGE = 'tokenizer train --out DIR [--preset P] [--set data.dataset=… --set data.path=…] [--set train.steps=N …] | tokenizer info PATH';
 
 async function train(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['out', 'preset', 'config', 'backend'], 'tokenizer train');
+  only(args, ['out', 'preset', 'config', 'backend'], 'tokenizer train', 1);
   const out = args.options.get('out');
-  if (!out) throw new UsageError(`tokenizer train: --out DIR is required\nusage: mim-lab ${TOKENIZER_USAGE}`);
+  if (!out) throw new UsageError('tokenizer train: --out DIR is required (the folder the tokenizer is written to)');
   args.options.delete('out');
+  checkOutputDir(out, 'tokenizer train: --out');
   const config = configFromArgs(args);
   // Only explicit train.* settings apply: the preset's train.steps/lr are sized for the ViT, not the tokenizer.
   const explicit = parseSets(args.sets);
@@ -35,9 +37,9 @@ async function train(args: ParsedArgs, ctx: JobContext): Promise<number> {
 }
 
 async function info(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['preset', 'config', 'backend'], 'tokenizer info');
+  only(args, ['preset', 'config', 'backend'], 'tokenizer info', 2);
   const path = args.positionals[1];
-  if (!path) throw new UsageError(`tokenizer info: expected a tokenizer folder or model.json\nusage: mim-lab ${TOKENIZER_USAGE}`);
+  if (!path) throw new UsageError('tokenizer info: expected a tokenizer folder or model.json (usage: mim-lab tokenizer info PATH)');
   const config = configFromArgs(args);
   await initBackend(config.backend);
   let tok: Tokenizer;
@@ -61,6 +63,6 @@ export async function tokenizerCommand(args: ParsedArgs, ctx: JobContext): Promi
   switch (args.positionals[0]) {
     case 'train': return train(args, ctx);
     case 'info': return info(args, ctx);
-    default: throw new UsageError(`usage: mim-lab ${TOKENIZER_USAGE}`);
+    default: throw new UsageError(`tokenizer: expected the subcommand "train" or "info" (usage: mim-lab ${TOKENIZER_USAGE})`);
   }
 }

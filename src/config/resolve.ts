@@ -2,8 +2,9 @@
 // Every error names the key and what was expected, and is raised before any work starts.
 import { BASE_CONFIG, DEFAULT_PRESET, PRESETS } from './presets';
 import { FIELDS, type Config, type FieldType } from './schema';
+import { InputError } from '../util/input-error';
 
-export class ConfigError extends Error {
+export class ConfigError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

@@ -31,6 +31,7 @@ export class FolderSplit implements Split {
   readonly length: number;
 
   constructor(
+    readonly dir: string,
     private readonly dirs: string[],
     private readonly names: string[],
     private readonly dirOf: Int32Array,
@@ -88,7 +89,7 @@ function listSplit(dir: string, classIndex: Map<string, number>, allowNewClasses
   }
   if (dirs.length === 0) throw new DatasetError(`folder: no class sub-folders in ${dir} (expected ${dir}/<class>/*.png|jpg)`);
   if (names.length === 0) throw new DatasetError(`folder: no .png/.jpg/.jpeg images in the class folders of ${dir}`);
-  return new FolderSplit(dirs, names, Int32Array.from(dirOf), Int32Array.from(labels));
+  return new FolderSplit(dir, dirs, names, Int32Array.from(dirOf), Int32Array.from(labels));
 }
 
 /** Header of the first train image (no decode), for the dataset's stored channel count. */

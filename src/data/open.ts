@@ -1,11 +1,13 @@
 // One entry point from a Config to a Dataset. Everything that can make a dataset unusable is checked
-// here, before any model is built, and reported as a DatasetError that names the config key and path.
+// here, before any model is built, and reported as a DatasetError that names the config key and path;
+// a few images of each split are decoded (src/data/preflight.ts), so an unreadable folder is refused up front.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema';
 import { openCifar } from './cifar';
 import { openFolder } from './folder';
 import { openIdx } from './idx';
+import { requireDecodable } from './preflight';
 import { syntheticDataset } from './synthetic';
 import { DatasetError, type Dataset } from './types';
 
@@ -21,6 +23,8 @@ export async function openDataset(config: Config): Promise<Dataset> {
   const ds = openReader(d.dataset, root);
   if (ds.train.length === 0) throw new DatasetError(`data.path ${root}: the train split is empty`);
   if (ds.test.length === 0) throw new DatasetError(`data.path ${root}: the test split is empty`);
+  await requireDecodable(ds.train, ds.train.dir ?? `the train split of ${root}`);
+  await requireDecodable(ds.test, ds.test.dir ?? `the test split of ${root}`);
   return ds;
 }
 

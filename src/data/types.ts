@@ -1,4 +1,5 @@
 // What every dataset reader provides, and what the batch pipeline hands to the engine.
+import { InputError } from '../util/input-error';
 
 /** A decoded image at its native size, channels-last, 0–255. */
 export interface RawImage {
@@ -17,7 +18,7 @@ export class CorruptImageError extends Error {
 }
 
 /** Raised before training for a dataset that cannot be used at all (missing path, truncated file, …). */
-export class DatasetError extends Error {
+export class DatasetError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'DatasetError';
@@ -26,6 +27,8 @@ export class DatasetError extends Error {
 
 export interface Split {
   readonly length: number;
+  /** The folder holding the split's files, where there is one (named in error messages). */
+  readonly dir?: string;
   label(i: number): number;
   read(i: number): Promise<RawImage>;
 }

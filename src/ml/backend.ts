@@ -9,6 +9,7 @@ import { fusedUnavailable, kernelHelper, registerMimKernels } from './kernels/re
 import { tf } from './tf';
 import { restoreWorkerGlobals, wantedWasmThreads, withWasmThreads } from './wasm-threads';
 import { registerWebgpu } from './webgpu-backend';
+import { InputError } from '../util/input-error';
 
 export type ConcreteBackend = Exclude<BackendName, 'auto'>;
 
@@ -35,7 +36,9 @@ export async function chooseBackend(requested: BackendName, load: BackendLoader)
     skipped.push({ name, reason: r.reason });
   }
   const detail = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-  throw new Error(requested === 'auto' ? `no TF.js backend could be loaded (${detail})` : `backend "${requested}" is not available: ${detail}`);
+  if (requested === 'auto') throw new Error(`no TF.js backend could be loaded (${detail})`);
+  // Asking for a backend this machine lacks is the user's choice to change (exit 2), not a crash.
+  throw new InputError(`backend "${requested}" is not available: ${detail} (use --backend auto or one that loads)`);
 }
 
 function message(err: unknown): string {

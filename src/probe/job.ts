@@ -3,19 +3,19 @@
 // the extension (hello, probe-progress per epoch, probe-result, done).
 import { probeAttentionFromDump } from '../diagnostics/probe-attention-dump';
 import { publishProbeAttention } from '../diagnostics/probe-attention';
-import { validateConfig } from '../config/resolve';
-import type { BackendName, Config } from '../config/schema';
+import type { BackendName } from '../config/schema';
 import { openDataset } from '../data/open';
+import { requireClasses } from '../data/preflight';
 import { resolveNormalisation } from '../data/stats';
 import { initBackend } from '../ml/backend';
 import { PROTOCOL_VERSION } from '../protocol/events';
 import type { ProbeKind, ProbeResult } from '../protocol/run-files';
-import { loadRunModel, type LoadedRun } from '../trainer/load-run';
+import { loadRunModel, readRunConfig, runCheckpointStep, type LoadedRun } from '../trainer/load-run';
 import type { Reporter } from '../trainer/reporter';
 import { RunFolder } from '../trainer/run-folder';
 import type { StopSignal } from '../trainer/stop';
 import { resolveProbeConfig, type ProbeConfig } from './config';
-import type { FeatureSet } from './features';
+import { limitSplit, type FeatureSet } from './features';
 import { StopRequested } from './stop';
 import { createProbeFolder, PROBE_FILES, type ProbeFolder } from './folder';
 import { probeFeatures } from './load-features';
@@ -43,53 +43,31 @@ export interface ProbeJobResult {
   error?: string;
 }
 
-/** Raised when the run cannot be probed at all (no run, no/incompatible checkpoint): reported without a stack. */
-export class ProbeInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProbeInputError';
-  }
-}
-
-function inputError(job: ProbeJob, err: unknown): ProbeInputError {
-  return new ProbeInputError(`cannot probe ${job.runDir}: ${err instanceof Error ? err.message : String(err)}`);
-}
-
-function readRunConfig(job: ProbeJob): Config {
-  try {
-    return validateConfig(new RunFolder(job.runDir).readConfig());
-  } catch (err) {
-    throw inputError(job, err);
-  }
-}
-
 /**
- * Runs one probe. Invalid settings (ConfigError) and an unreadable run folder (ProbeInputError) throw before
- * anything is written; a missing or incompatible checkpoint and later failures end as state `failed` with the
- * reason in `error`, the log and the `done` event.
+ * Runs one probe. Everything the user can get wrong is refused before any work and before anything is written,
+ * with an InputError naming it: invalid settings (ConfigError), a folder that is not a run, a missing or
+ * incompatible checkpoint (RunInputError), a dataset that does not decode or has one class (DatasetError).
+ * Later failures end as state `failed` with the reason in `error`, the log and the `done` event.
  */
 export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
   const cfg: ProbeConfig = resolveProbeConfig(job.kind, job.sets);
   const kind = cfg.kind;
   const { reporter } = job;
   const log = (level: 'info' | 'warn' | 'error', message: string): void => reporter.emit({ type: 'log', level, message });
-  const runConfig = readRunConfig(job);
-  const backend = await initBackend(job.backend ?? runConfig.backend).catch((err: unknown) => { // before any variable exists
-    throw inputError(job, err);
-  });
+  const runConfig = readRunConfig(job.runDir, 'probe');
+  if (!job.randomInit) runCheckpointStep(job.runDir, job.checkpoint, 'probe');
+  const dataset = await openDataset(runConfig);
+  const train = limitSplit(dataset.train, cfg.maxTrain);
+  const where = dataset.train.dir ?? `the train split of ${dataset.name}`;
+  requireClasses(train, train === dataset.train ? where : `the first ${cfg.maxTrain} images of ${where} (probe.maxTrain)`, `a ${kind} probe`);
+  const backend = await initBackend(job.backend ?? runConfig.backend);
+  const loaded: LoadedRun = loadRunModel(job.runDir, job.checkpoint, job.randomInit, 'probe');
   reporter.emit({ type: 'hello', version: PROTOCOL_VERSION, pid: process.pid, job: 'probe', runDir: job.runDir, backend: backend.name });
-  let loaded: LoadedRun | null = null;
   let folder: ProbeFolder | null = null;
   let state: ProbeState = 'completed';
   let error: string | undefined;
   let result: ProbeResult | null = null;
   try {
-    try {
-      loaded = loadRunModel(job.runDir, job.checkpoint, job.randomInit);
-    } catch (err) {
-      throw inputError(job, err);
-    }
-    const dataset = await openDataset(loaded.config);
     const norm = await resolveNormalisation(loaded.config, dataset, job.runDir); // the run's cached stats: normalised as in pretraining
     folder = createProbeFolder(job.runDir, kind, job.randomInit, loaded.step);
     const features = featureName(kind, cfg);
@@ -134,8 +112,10 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
     state = err instanceof StopRequested ? 'stopped' : 'failed';
     error = state === 'stopped' ? `stopped (${job.stop?.reason ?? 'requested'})` : err instanceof Error ? err.message : String(err);
     log(state === 'stopped' ? 'info' : 'error', `${kind} probe ${state}: ${error}`);
+    // The stack is for whoever debugs it: in the run's log.txt, never on the terminal.
+    if (state === 'failed') new RunFolder(job.runDir).logError(`${kind} probe ${folder?.id ?? '(not started)'} failed`, err);
   } finally {
-    loaded?.model.dispose();
+    loaded.model.dispose();
     reporter.emit({ type: 'done', job: 'probe', state, runDir: job.runDir, ...(error ? { error } : {}) });
   }
   return { state, result, probeDir: folder?.dir ?? null, ...(error ? { error } : {}) };

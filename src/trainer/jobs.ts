@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { ConfigError, parseSets, applyOverrides, resolveConfig, validateConfig } from '../config/resolve';
 import type { BackendName, Config } from '../config/schema';
 import { only, UsageError, type ParsedArgs } from '../cli/args';
-import { RUN_FILES } from '../protocol/run-files';
+import { checkOutputDir } from '../cli/output-paths';
 import { runPretrain, type StepHook } from './pretrain';
 import type { Reporter } from './reporter';
-import { readJson, RunFolder } from './run-folder';
+import { readRunConfig } from './load-run';
 import { StopSignal } from './stop';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3, stopped: 130 } as const;
@@ -41,13 +41,15 @@ export interface JobContext {
 }
 
 export async function pretrainCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['preset', 'config', 'runs-dir', 'name', 'backend'], 'pretrain');
+  only(args, ['preset', 'config', 'runs-dir', 'name', 'backend'], 'pretrain', 0);
   const config = configFromArgs(args);
+  const runsDir = args.options.get('runs-dir') ?? join('.mimlab', 'runs');
+  checkOutputDir(runsDir, 'pretrain: --runs-dir');
   const stop = new StopSignal();
   const unlisten = stop.listen();
   try {
     const r = await runPretrain({
-      config, runsDir: args.options.get('runs-dir') ?? join('.mimlab', 'runs'), name: args.options.get('name'),
+      config, runsDir, name: args.options.get('name'),
       reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config),
     });
     ctx.print(r.runDir);
@@ -58,11 +60,10 @@ export async function pretrainCommand(args: ParsedArgs, ctx: JobContext): Promis
 }
 
 export async function resumeCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['backend'], 'resume');
+  only(args, ['backend'], 'resume', 1);
   const runDir = args.positionals[0];
   if (!runDir) throw new UsageError('resume: expected a run folder, e.g. mim-lab resume .mimlab/runs/<id>');
-  const run = new RunFolder(runDir);
-  let config = readJson<Config>(run.path(RUN_FILES.config), 'run config');
+  let config = readRunConfig(runDir, 'resume');
   const overrides = parseSets(args.sets);
   const backend = args.options.get('backend');
   if (backend !== undefined) overrides.backend = backend as BackendName;

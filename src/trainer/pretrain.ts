@@ -6,7 +6,7 @@ import { openDataset } from '../data/open';
 import { BatchLoader, epochOf } from '../data/pipeline';
 import { resolveNormalisation } from '../data/stats';
 import type { Dataset } from '../data/types';
-import { initBackend } from '../ml/backend';
+import { initBackend, type BackendChoice } from '../ml/backend';
 import { createModel } from '../ml/create-model';
 import { buildInputs, disposeInputs, sliceMasks, type MimInputs } from '../ml/inputs';
 import { generateMasks } from '../ml/masking';
@@ -76,14 +76,59 @@ function stepInputs(c: Config, model: MimModel, images: Float32Array, step: numb
   return out;
 }
 
+interface Prepared {
+  config: Config;
+  backend: BackendChoice;
+  dataset: Dataset;
+  tokens: ResolvedTokenizer | null;
+}
+
+/**
+ * Everything a user can get wrong is checked before the run folder exists (an InputError: exit 2, nothing left
+ * behind). Once it exists, any failure is recorded in it: status `failed`, the reason in the log and the `done`
+ * event, the stack trace in log.txt only.
+ */
 export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; state: RunState }> {
   let config = validateConfig(job.config);
+  const dataset = await openDataset(config); // refuses a bad dataset (missing, empty split, nothing decodes)
   const backend = await initBackend(config.backend);
-  const dataset = await openDataset(config); // refuses a bad dataset before any run folder exists
   // Token targets: a given tokenizer is loaded and its grid checked before any run folder exists.
-  let tokens: ResolvedTokenizer | null = usesTokens(config) && !isAutoTokenizer(config) ? await resolveTokenizer(config, dataset, null, () => {}) : null;
+  const tokens: ResolvedTokenizer | null = usesTokens(config) && !isAutoTokenizer(config) ? await resolveTokenizer(config, dataset, null, () => {}) : null;
   if (tokens) config = tokens.config;
   const runDir = job.resumeDir ?? createRunDir(job.runsDir ?? '.mimlab/runs', job.name ?? config.preset);
+  try {
+    return await trainInFolder(job, { config, backend, dataset, tokens }, runDir);
+  } catch (err) {
+    recordSetupFailure(new RunFolder(runDir), config, backend.name, err, job.reporter);
+    tokens?.tokenizer.dispose();
+    return { runDir, state: 'failed' };
+  }
+}
+
+/** A failure before the training loop started (normalisation, model, checkpoint): the folder says so. */
+function recordSetupFailure(run: RunFolder, config: Config, backend: string, err: unknown, reporter: Reporter): void {
+  const error = `run setup failed: ${err instanceof Error ? err.message : String(err)}`;
+  run.logError(error, err);
+  let previous: RunStatus | null = null;
+  try {
+    previous = run.readStatus();
+  } catch {
+    previous = null; // unreadable: replaced below
+  }
+  const now = new Date().toISOString();
+  const status: RunStatus = {
+    kind: 'pretrain', algorithm: config.algorithm, step: 0, totalSteps: config.train.steps, epoch: 0, startedAt: now, checkpointStep: 0,
+    ...previous, state: 'failed', pid: process.pid, backend, updatedAt: now, error,
+  };
+  run.writeStatus(status);
+  reporter.emit({ type: 'log', level: 'error', message: error });
+  reporter.emit({ type: 'status', status });
+  reporter.emit({ type: 'done', job: 'pretrain', state: 'failed', runDir: run.dir, error });
+}
+
+async function trainInFolder(job: PretrainJob, prepared: Prepared, runDir: string): Promise<{ runDir: string; state: RunState }> {
+  const { backend, dataset } = prepared;
+  let { config, tokens } = prepared;
   const run = new RunFolder(runDir);
   if (!job.resumeDir) run.writeConfig(config);
   const { reporter, stop } = job;
@@ -218,6 +263,7 @@ export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; s
     final = 'failed';
     error = err instanceof Error ? err.message : String(err);
     log('error', `training failed at step ${step}: ${error}`);
+    run.logError(`training failed at step ${step}`, err);
   } finally {
     publish(final, error);
     reporter.emit({ type: 'done', job: 'pretrain', state: final, runDir, ...(error ? { error } : {}) });

@@ -78,4 +78,9 @@ export class RunFolder {
   log(line: string): void {
     appendFileSync(this.path(RUN_FILES.log), `${new Date().toISOString()} ${line}\n`);
   }
+
+  /** The stack trace of an unexpected error goes here, never to the terminal. */
+  logError(context: string, err: unknown): void {
+    this.log(`error: ${context}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  }
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { resolveConfig } from '../../../src/config/resolve';
 import { initBackend } from '../../../src/ml/backend';
 import { CACHE_DIR } from '../../../src/probe/cache';
-import { ProbeInputError, runProbe, type ProbeJob } from '../../../src/probe/job';
+import { runProbe, type ProbeJob } from '../../../src/probe/job';
+import { RunInputError } from '../../../src/trainer/load-run';
 import type { TrainerEvent } from '../../../src/protocol/events';
 import { parseJsonLines, type ProbeMetricsRow, type ProbeResult } from '../../../src/protocol/run-files';
 import { runPretrain } from '../../../src/trainer/pretrain';
@@ -90,11 +91,12 @@ test('features are cached per checkpoint and reused: same seed, same numbers; ra
   assert.ok(readdirSync(join(runDir, 'probes', CACHE_DIR)).some((d) => d.startsWith('random-')));
 });
 
-test('missing or incompatible checkpoints and a missing run give clear errors and no result', async () => {
-  const missing = await runProbe(job('linear', { checkpoint: 999 }));
-  assert.equal(missing.state, 'failed');
-  assert.match(missing.error ?? '', /no checkpoint for step 999 .*available: 2/);
-  assert.equal(missing.probeDir, null, 'nothing is written for a probe that could not start');
+test('missing or incompatible checkpoints and a missing run are refused before anything is written, naming them', async () => {
+  const refused = (pattern: RegExp) => (e: unknown): boolean => e instanceof RunInputError && pattern.test(e.message);
+  const probes = (dir: string): string[] => (existsSync(join(dir, 'probes')) ? readdirSync(join(dir, 'probes')).filter((d) => d !== CACHE_DIR) : []);
+  const before = probes(runDir);
+  await assert.rejects(runProbe(job('linear', { checkpoint: 999 })), refused(/no checkpoint for step 999 .*available: 2/));
+  assert.deepEqual(probes(runDir), before, 'nothing is written for a probe that could not start');
 
   const other = join(root, 'incompatible');
   cpSync(runDir, other, { recursive: true });
@@ -102,15 +104,12 @@ test('missing or incompatible checkpoints and a missing run give clear errors an
   const cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as { model: { dim: number } };
   cfg.model.dim = 32;
   writeFileSync(cfgPath, JSON.stringify(cfg));
-  const bad = await runProbe(job('knn', { runDir: other }));
-  assert.equal(bad.state, 'failed');
-  assert.match(bad.error ?? '', /cannot probe .*incompatible.*shape/);
+  await assert.rejects(runProbe(job('knn', { runDir: other })), refused(/probe: .*incompatible.*shape/));
 
   rmSync(join(other, 'checkpoints'), { recursive: true, force: true });
-  const none = await runProbe(job('knn', { runDir: other }));
-  assert.match(none.error ?? '', /no checkpoint found/);
+  await assert.rejects(runProbe(job('knn', { runDir: other })), refused(/no checkpoint found/));
 
-  await assert.rejects(runProbe(job('knn', { runDir: join(root, 'nope') })), (e: unknown) => e instanceof ProbeInputError && /run config not found/.test(e.message));
+  await assert.rejects(runProbe(job('knn', { runDir: join(root, 'nope') })), refused(/probe: no such folder: .*nope/));
 });
 
 test('a stop request ends the probe as stopped without a result.json', async () => {
