@@ -11,9 +11,10 @@ import { fusedActive } from '../ml/kernels/fused';
 import { EXIT, type JobContext } from '../trainer/jobs';
 import { backendOption, only, UsageError, type ParsedArgs } from './args';
 import { checkOutputFile } from './output-paths';
+import { soakCommand } from './soak-command';
 
-export const BENCH_USAGE = 'bench [--preset P[,P…]] [--set key=value …] [--steps N] [--warmup N] [--rounds N] [--backend B] [--json out.json] [--no-torch] [--install-torch]';
-export const BENCH_BOOLEANS = ['no-torch', 'install-torch'];
+export const BENCH_USAGE = 'bench [--preset P[,P…]] [--set key=value …] [--steps N] [--warmup N] [--rounds N] [--backend B] [--json out.json] [--no-torch] [--install-torch] | bench --soak [--kills N] [--seed S]';
+export const BENCH_BOOLEANS = ['no-torch', 'install-torch', 'soak'];
 
 /** Bench-only configurations (besides the named presets). */
 const BENCH_CONFIGS: Record<string, { preset: string; sets: string[]; description: string }> = {
@@ -56,6 +57,7 @@ function describe(c: Config): string {
 }
 
 export async function benchCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
+  if (args.flags.has('soak')) return soakCommand(args, ctx);
   only(args, ['preset', 'steps', 'warmup', 'rounds', 'backend', 'json'], 'bench', 0);
   const print = ctx.print;
   const steps = int(args, 'steps', 10, 1);

@@ -65,7 +65,8 @@ export function saveCheckpoint(root: string, meta: Omit<CheckpointMeta, 'arrays'
   return final;
 }
 
-function isComplete(dir: string): boolean {
+/** Both files present and the weights as long as meta.json says: what a torn write can never look like. */
+export function isComplete(dir: string): boolean {
   const meta = join(dir, 'meta.json');
   const weights = join(dir, 'weights.bin');
   if (!existsSync(meta) || !existsSync(weights)) return false;
@@ -97,7 +98,12 @@ export function listCheckpoints(root: string): number[] {
 
 export function pruneCheckpoints(root: string, keep: number): void {
   const steps = listCheckpoints(root);
-  for (const s of steps.slice(0, Math.max(0, steps.length - keep))) rmSync(join(root, checkpointName(s)), { recursive: true, force: true });
+  for (const s of steps.slice(0, Math.max(0, steps.length - keep))) {
+    // Renamed out of the way first: a kill during the removal leaves a `.old-` leftover, never a torn step folder.
+    const trash = join(root, `.old-${checkpointName(s)}-${process.pid}`);
+    renameSync(join(root, checkpointName(s)), trash);
+    rmSync(trash, { recursive: true, force: true });
+  }
 }
 
 export function loadCheckpoint(root: string, step: number): CheckpointData {
