@@ -34,12 +34,19 @@ function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join('\n');
 }
 
+/** The one line the CLI prints for a refusal (`error: …` on stderr, exit 2), without its prefix. */
+function refusal(stderr: string): string | null {
+  const line = stderr.split('\n').reverse().find((l) => l.startsWith('error: '));
+  return line ? line.slice('error: '.length) : null;
+}
+
 /** Explains how a job ended, or null when it ended normally (finished, or stopped when asked). */
 export function describeFailure(exit: JobExit): string | null {
   if (exit.hostError) return exit.hostError;
   if (exit.done) return exit.done.error ?? (exit.done.state === 'failed' || exit.done.state === 'diverged' ? `run ${exit.done.state}` : null);
   if (exit.stoppedBy) return null;
   if (exit.code === 0) return null;
+  if (exit.code === 2) return refusal(exit.stderrTail) ?? `the trainer refused its input (exit 2)`;
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   const tail = lastLines(exit.stderrTail, 8);
   return `the trainer ${how}${tail ? `:\n${tail}` : ''}`;

@@ -50,6 +50,8 @@ test('failure descriptions', () => {
   assert.equal(describeFailure({ ...base, code: null, signal: 'SIGKILL', stoppedBy: 'SIGKILL' }), null);
   assert.match(describeFailure({ ...base, code: 1, stderrTail: 'a\nb\nTypeError: boom\n' }) ?? '', /exited with code 1:\n[\s\S]*TypeError: boom/);
   assert.equal(describeFailure({ ...base, done: { type: 'done', job: 'pretrain', state: 'diverged', runDir: '/r', error: 'non-finite loss' } }), 'non-finite loss');
+  // A refusal (exit 2) is shown as the CLI's one line, without a stack or a code to decode.
+  assert.equal(describeFailure({ ...base, code: 2, stderrTail: 'backend: wasm\nerror: data.path: no image decoded in /d/train: all 3 files failed\n' }), 'data.path: no image decoded in /d/train: all 3 files failed');
 });
 
 test('the generated JSON schema covers every config field and refuses unknown keys', () => {
