@@ -4,10 +4,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../config/resolve';
+import { openDataset } from '../data/open';
 import { clearFeatureCache } from '../probe/cache';
 import { buildTable, formatTable, readRunRow } from '../probe/compare';
 import { resolveProbeConfig } from '../probe/config';
-import { runProbe } from '../probe/job';
+import { requireProbeClasses, runProbe } from '../probe/job';
 import { PROBE_KINDS, type ProbeKind, type ProbeResult } from '../protocol/run-files';
 import { EXIT, type JobContext } from '../trainer/jobs';
 import { runPretrain } from '../trainer/pretrain';
@@ -61,7 +62,9 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
   const backend = args.options.get('backend');
   if (backend !== undefined) runSets.push(`backend=${backend}`);
   const config = resolveConfig({ preset: args.options.get('preset') ?? DEMO_PRESET, sets: runSets });
-  for (const kind of ORDER) resolveProbeConfig(kind, probeSets); // refuse a bad probe.* setting now, not after pretraining
+  // Refuse what would stop the probes now, not after minutes of pretraining: a bad probe.* setting, one class.
+  const dataset = await openDataset(config);
+  for (const kind of ORDER) requireProbeClasses(dataset, resolveProbeConfig(kind, probeSets));
   const runsDir = args.options.get('runs-dir') ?? join('.mimlab', 'runs');
   checkOutputDir(runsDir, 'demo: --runs-dir');
   const reporter = quiet(ctx.reporter, Math.max(1, Math.round(config.train.steps / 10)));

@@ -20,3 +20,10 @@ export function reportFailure(err: unknown, write: (text: string) => void = (t) 
   if (env.MIMLAB_DEBUG && err instanceof Error && err.stack) write(`${err.stack}\n`);
   return EXIT.failed;
 }
+
+/** Errors thrown outside any command's await chain (a timer, an event handler) follow the same rule. */
+export function exitOnUncaught(): void {
+  const last = (err: unknown): never => process.exit(reportFailure(err));
+  process.once('uncaughtException', last);
+  process.once('unhandledRejection', last);
+}

@@ -6,6 +6,7 @@ import { publishProbeAttention } from '../diagnostics/probe-attention';
 import type { BackendName } from '../config/schema';
 import { openDataset } from '../data/open';
 import { requireClasses } from '../data/preflight';
+import type { Dataset } from '../data/types';
 import { resolveNormalisation } from '../data/stats';
 import { initBackend } from '../ml/backend';
 import { PROTOCOL_VERSION } from '../protocol/events';
@@ -43,6 +44,13 @@ export interface ProbeJobResult {
   error?: string;
 }
 
+/** A probe classifies: the train split it sees (after probe.maxTrain) needs two classes or more. */
+export function requireProbeClasses(dataset: Dataset, cfg: ProbeConfig): void {
+  const train = limitSplit(dataset.train, cfg.maxTrain);
+  const where = dataset.train.dir ?? `the train split of ${dataset.name}`;
+  requireClasses(train, train === dataset.train ? where : `the first ${cfg.maxTrain} images of ${where} (probe.maxTrain)`, `the ${cfg.kind} probe`);
+}
+
 /**
  * Runs one probe. Everything the user can get wrong is refused before any work and before anything is written,
  * with an InputError naming it: invalid settings (ConfigError), a folder that is not a run, a missing or
@@ -57,9 +65,7 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
   const runConfig = readRunConfig(job.runDir, 'probe');
   if (!job.randomInit) runCheckpointStep(job.runDir, job.checkpoint, 'probe');
   const dataset = await openDataset(runConfig);
-  const train = limitSplit(dataset.train, cfg.maxTrain);
-  const where = dataset.train.dir ?? `the train split of ${dataset.name}`;
-  requireClasses(train, train === dataset.train ? where : `the first ${cfg.maxTrain} images of ${where} (probe.maxTrain)`, `a ${kind} probe`);
+  requireProbeClasses(dataset, cfg);
   const backend = await initBackend(job.backend ?? runConfig.backend);
   const loaded: LoadedRun = loadRunModel(job.runDir, job.checkpoint, job.randomInit, 'probe');
   reporter.emit({ type: 'hello', version: PROTOCOL_VERSION, pid: process.pid, job: 'probe', runDir: job.runDir, backend: backend.name });

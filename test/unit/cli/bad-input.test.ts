@@ -80,7 +80,7 @@ const CASES: BadInputCase[] = [
   { name: 'probe setting out of range', args: (fx) => ['probe', fx.runWithoutCheckpoint, '--kind', 'linear', '--set', 'probe.epochs=0'], names: () => /probe\.epochs: expected an integer ≥ 1, got "0"/ },
   { name: 'probe given a run setting', args: (fx) => ['probe', fx.runWithoutCheckpoint, '--kind', 'linear', '--set', 'train.lr=1'], names: () => /--set train\.lr is not a probe setting/ },
   { name: 'probe with an unknown backend', args: (fx) => ['probe', fx.runWithoutCheckpoint, '--kind', 'knn', '--backend', 'tpu'], names: () => /--backend must be one of .*"tpu"/ },
-  { name: 'probe of a dataset with one class', args: (fx) => ['probe', fx.oneClassRun, '--kind', 'knn', '--random-init'], names: (fx) => new RegExp(`${esc(join(fx.oneClass, 'train')).source} has 1 class; a knn probe needs at least 2`) },
+  { name: 'probe of a dataset with one class', args: (fx) => ['probe', fx.oneClassRun, '--kind', 'knn', '--random-init'], names: (fx) => new RegExp(`${esc(join(fx.oneClass, 'train')).source} has 1 class; the knn probe needs at least 2`) },
   { name: 'probe of a dataset where no image decodes', args: (fx) => ['probe', fx.corruptImagesRun, '--kind', 'linear', '--random-init'], names: (fx) => new RegExp(`no image decoded in ${esc(join(fx.corruptImages, 'train')).source}`) },
   // compare, report
   { name: 'compare without runs', args: () => ['compare'], names: () => /compare: expected one or more run folders/ },
@@ -110,6 +110,7 @@ const CASES: BadInputCase[] = [
   { name: 'bench of an unknown preset', args: () => ['bench', '--preset', 'vit-huge', '--no-torch'], names: () => /unknown preset "vit-huge"/ },
   { name: 'bench with an unknown backend', args: () => ['bench', '--backend', 'tpu', '--no-torch'], names: () => /--backend must be one of .*"tpu"/ },
   { name: 'demo with an unknown key', args: () => ['demo', '--set', 'train.stepz=1'], names: () => /unknown config key "train\.stepz"/ },
+  { name: 'demo on a dataset with one class (refused before pretraining)', args: (fx) => ['demo', '--set', 'data.dataset=folder', '--set', `data.path=${fx.oneClass}`], names: (fx) => new RegExp(`${esc(join(fx.oneClass, 'train')).source} has 1 class; the attentive probe needs at least 2`) },
   { name: 'demo with a bad probe setting (refused before pretraining)', args: () => ['demo', '--set', 'probe.epochs=0'], names: () => /probe\.epochs: expected an integer ≥ 1/ },
 ];
 
