@@ -7,7 +7,7 @@ import { only, UsageError, type ParsedArgs } from '../cli/args';
 import { checkOutputDir } from '../cli/output-paths';
 import { runPretrain, type StepHook } from './pretrain';
 import type { Reporter } from './reporter';
-import { readRunConfig } from './load-run';
+import { readRunConfig, requireNotRunning } from './load-run';
 import { StopSignal } from './stop';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3, stopped: 130 } as const;
@@ -64,6 +64,7 @@ export async function resumeCommand(args: ParsedArgs, ctx: JobContext): Promise<
   const runDir = args.positionals[0];
   if (!runDir) throw new UsageError('resume: expected a run folder, e.g. mim-lab resume .mimlab/runs/<id>');
   let config = readRunConfig(runDir, 'resume');
+  requireNotRunning(runDir, 'resume');
   const overrides = parseSets(args.sets);
   const backend = args.options.get('backend');
   if (backend !== undefined) overrides.backend = backend as BackendName;

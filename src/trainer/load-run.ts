@@ -49,6 +49,30 @@ export function readRunConfig(runDir: string, command: string): Config {
   }
 }
 
+/** True when a process with this pid exists (signal 0 sends nothing). */
+function pidAlive(pid: unknown): boolean {
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/** Refuses a run whose trainer is still alive: two trainers writing one folder would interleave its files. */
+export function requireNotRunning(runDir: string, command: string): void {
+  let status: { state?: unknown; pid?: unknown } | null = null;
+  try {
+    status = new RunFolder(runDir).readStatus();
+  } catch {
+    return; // unreadable status: the trainer rewrites it
+  }
+  if (status?.state === 'running' && status.pid !== process.pid && pidAlive(status.pid)) {
+    throw new RunInputError(`${command}: ${runDir} is still running (pid ${String(status.pid)}); stop it first (SIGTERM checkpoints it)`);
+  }
+}
+
 /** The checkpoint step `which` names in the run, or a RunInputError listing what there is. */
 export function runCheckpointStep(runDir: string, which: 'latest' | number, command: string): number {
   try {

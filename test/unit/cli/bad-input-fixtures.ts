@@ -25,6 +25,8 @@ export interface BadInputFixtures {
   arrayConfigRun: string;
   unknownKeyRun: string;
   runWithoutCheckpoint: string;
+  /** A run whose status.json says running, with the pid of a live process (the test's own). */
+  liveRun: string;
   /** Valid runs (no checkpoint: probed with --random-init) on the one-class and the all-corrupt folders. */
   oneClassRun: string;
   corruptImagesRun: string;
@@ -66,6 +68,11 @@ function run(dir: string, config: unknown): string {
   return dir;
 }
 
+function liveRun(dir: string): string {
+  textFile(join(dir, 'status.json'), JSON.stringify({ state: 'running', kind: 'pretrain', step: 3, pid: process.pid }));
+  return dir;
+}
+
 export function makeBadInputFixtures(): BadInputFixtures {
   const root = tempDir('bad-input');
   const aFile = textFile(join(root, 'a-file.txt'), 'just a file\n');
@@ -85,6 +92,7 @@ export function makeBadInputFixtures(): BadInputFixtures {
     arrayConfigRun: run(join(root, 'runs', 'array-config'), '[1, 2]'),
     unknownKeyRun: run(join(root, 'runs', 'unknown-key'), { ...tiny(), train: { ...tiny().train, stepz: 3 } }),
     runWithoutCheckpoint: run(join(root, 'runs', 'no-checkpoint'), tiny()),
+    liveRun: liveRun(run(join(root, 'runs', 'live'), tiny())),
     oneClassRun: folderRun('one-class', oneClass),
     corruptImagesRun: folderRun('corrupt-images', corruptImages),
     brokenJsonConfig: textFile(join(root, 'broken.mimlab.json'), '{ "train": '),

@@ -67,6 +67,7 @@ const CASES: BadInputCase[] = [
   { name: 'resume of a run whose config.json is not JSON', args: (fx) => ['resume', fx.brokenJsonRun], names: () => /resume: .*broken-json\/config\.json is not valid JSON/ },
   { name: 'resume of a run whose config.json is not an object', args: (fx) => ['resume', fx.arrayConfigRun], names: () => /resume: .*array-config\/config\.json must hold a JSON object/ },
   { name: 'resume of a run whose config.json has an unknown key', args: (fx) => ['resume', fx.unknownKeyRun], names: () => /resume: .*unknown-key\/config\.json: unknown config key "train\.stepz"/ },
+  { name: 'resume of a run that is still running', args: (fx) => ['resume', fx.liveRun], names: () => new RegExp(`resume: .*live is still running \\(pid ${process.pid}\\)`) },
   { name: 'resume with an unknown --set key', args: (fx) => ['resume', fx.runWithoutCheckpoint, '--set', 'train.stepz=9'], names: () => /resume: unknown config key "train\.stepz"|unknown config key "train\.stepz"/ },
   { name: 'resume with an unknown option', args: (fx) => ['resume', fx.runWithoutCheckpoint, '--kind', 'linear'], names: () => /resume: unknown option --kind/ },
   // probe
