@@ -2,6 +2,7 @@
 // deactivate() returns the promise of every trainer child's shutdown, so none outlives the editor.
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerConfigDiagnostics } from './config-diagnostics';
 import { Controller } from './controller';
 
 let controller: Controller | undefined;
@@ -14,6 +15,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(c);
   context.subscriptions.push(vscode.window.createTreeView('mimLab.runs', { treeDataProvider: c.tree, canSelectMany: true, showCollapseAll: true }));
   context.subscriptions.push(...registerCommands(c));
+  context.subscriptions.push(registerConfigDiagnostics());
   log.info(`MIM Lab activated; runs folder ${c.runsDir()}`);
 }
 
