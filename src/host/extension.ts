@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerConfigDiagnostics } from './config-diagnostics';
 import { Controller } from './controller';
+import { registerRowClick } from './row-click';
 
 let controller: Controller | undefined;
 
@@ -13,7 +14,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const c = new Controller(context, log);
   controller = c;
   context.subscriptions.push(c);
-  context.subscriptions.push(vscode.window.createTreeView('mimLab.runs', { treeDataProvider: c.tree, canSelectMany: true, showCollapseAll: true }));
+  const runsView = vscode.window.createTreeView('mimLab.runs', { treeDataProvider: c.tree, canSelectMany: true, showCollapseAll: true });
+  context.subscriptions.push(runsView, registerRowClick(runsView, (dir) => c.openPanel(dir), (l) => log.info(l)));
   context.subscriptions.push(...registerCommands(c));
   context.subscriptions.push(registerConfigDiagnostics());
   log.info(`MIM Lab activated; runs folder ${c.runsDir()}`);

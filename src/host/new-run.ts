@@ -7,6 +7,7 @@ import { DEFAULT_PRESET, PRESETS } from '../config/presets';
 import { ConfigError, resolveConfig } from '../config/resolve';
 import type { Config } from '../config/schema';
 import { configFileProblems, overrideProblems, splitOverrides } from './config-problems';
+import { quickInputs } from './quick-input-gate';
 
 export interface NewRunChoice {
   preset?: string;
@@ -29,7 +30,7 @@ async function pickSource(): Promise<{ preset?: string; file?: vscode.Uri } | un
   if (files.length) items.push({ label: 'Config files', kind: vscode.QuickPickItemKind.Separator });
   for (const f of files) items.push({ label: `$(file) ${path.basename(f.fsPath)}`, description: vscode.workspace.asRelativePath(f), file: f });
   items.push({ label: '$(folder-opened) Browse for a config file…', browse: true });
-  const pick = await vscode.window.showQuickPick(items, { title: 'MIM Lab: New Pretraining Run (1/2)', placeHolder: 'Preset or config file', matchOnDetail: true, ignoreFocusOut: true });
+  const pick = await quickInputs.show(() => vscode.window.showQuickPick(items, { title: 'MIM Lab: New Pretraining Run (1/2)', placeHolder: 'Preset or config file', matchOnDetail: true, ignoreFocusOut: true }));
   if (!pick) return undefined;
   if (pick.browse) {
     const uri = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'MIM Lab config': ['json'] }, openLabel: 'Use Config' });
@@ -99,7 +100,7 @@ export async function chooseNewRun(fileArg?: vscode.Uri): Promise<NewRunChoice |
   const label = configFile ? path.basename(configFile) : source.preset ?? DEFAULT_PRESET;
   let value = '';
   for (;;) {
-    const text = await vscode.window.showInputBox({
+    const text = await quickInputs.show(() => vscode.window.showInputBox({
       title: `MIM Lab: New Pretraining Run (2/2): ${label}`,
       value,
       // VS Code adds "(Press 'Enter' to confirm or 'Escape' to cancel)" to the prompt itself.
@@ -107,7 +108,7 @@ export async function chooseNewRun(fileArg?: vscode.Uri): Promise<NewRunChoice |
       placeHolder: 'no overrides',
       ignoreFocusOut: true,
       validateInput: (v) => overrideProblems(v, base).map((p) => p.message).join('; ') || null,
-    });
+    }));
     if (text === undefined) return undefined;
     const sets = splitOverrides(text);
     try {
