@@ -190,6 +190,7 @@ export const EDITOR_SCENARIOS: Scenario[] = [
       if (!knn.every((c) => c.chance === '0.1' && /chance 10\.0%/.test(c.text ?? ''))) throw new Error(`chance level missing: ${JSON.stringify(knn)}`);
       const linear = cells.filter((c) => c.kind === 'linear');
       if (!linear[0].best || linear[1].best) throw new Error(`the above-chance linear 31.3% should be best: ${JSON.stringify(linear)}`);
+      await wb.dismissNotifications();
       await frame.locator('#cell-probes').screenshot({ path: join(ctx.out, '14-compare-probes.png') });
     },
   },
