@@ -1,6 +1,6 @@
 // A probe's top-1 cell with its context: the chance level (1 / classes) and, for a pretrained encoder, the
 // random-init floor of the same architecture, so 8 % never reads as a result. Used by the run panel, compare and report.
-import { chanceLevel } from '../src/protocol/probe-scores';
+import { chanceLevel, scoreContext } from '../src/protocol/probe-scores';
 import { fmtPct, h } from './dom';
 
 export interface ScoreContext {
@@ -13,7 +13,7 @@ export interface ScoreContext {
 export function scoreCell(top1: number | null, ctx: ScoreContext, attrs: Record<string, string> = {}): HTMLTableCellElement {
   const chance = chanceLevel(ctx.numClasses);
   const below = top1 !== null && chance !== null && top1 <= chance;
-  const context = [chance !== null ? `chance ${fmtPct(chance)}` : '', ctx.floor !== undefined ? `random init ${fmtPct(ctx.floor)}` : ''].filter(Boolean).join(' · ');
+  const context = scoreContext(ctx.numClasses, ctx.floor, fmtPct).join(' · ');
   return h('td', {
     ...attrs,
     className: ['num', ctx.best ? 'best' : '', below ? 'below-chance' : ''].filter(Boolean).join(' '),

@@ -1,6 +1,6 @@
 // What the Runs tree shows for each run, checkpoint and probe: pure functions of the run summaries,
 // so they are tested from fixture folders without VS Code.
-import { chanceLevel, probeKindLabel, randomInitFloors } from '../protocol/probe-scores';
+import { probeKindLabel, randomInitFloors, scoreContext } from '../protocol/probe-scores';
 import type { DisplayState, ProbeView } from '../protocol/webview';
 import type { RunSummary } from './run-reader';
 
@@ -89,8 +89,7 @@ function runDescription(r: RunSummary): string {
 
 /** "k-NN top-1 43.8% (chance 10.0%, random init 21.0%)" */
 export function probeScoreText(p: ProbeView, floor?: number): string {
-  const chance = chanceLevel(p.numClasses);
-  const context = [chance !== null ? `chance ${fmtPct(chance)}` : '', floor !== undefined ? `random init ${fmtPct(floor)}` : ''].filter(Boolean).join(', ');
+  const context = scoreContext(p.numClasses, floor, fmtPct).join(', ');
   return `top-1 ${fmtPct(p.top1)}${context ? ` (${context})` : ''}`;
 }
 

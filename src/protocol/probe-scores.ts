@@ -14,6 +14,12 @@ export function chanceLevel(numClasses: number | null | undefined): number | nul
   return typeof numClasses === 'number' && numClasses > 0 ? 1 / numClasses : null;
 }
 
+/** What a score is to be read against: ["chance 10.0%", "random init 21.0%"] (the floor only where there is one). */
+export function scoreContext(numClasses: number | null | undefined, floor: number | undefined, pct: (x: number) => string): string[] {
+  const chance = chanceLevel(numClasses);
+  return [...(chance !== null ? [`chance ${pct(chance)}`] : []), ...(floor !== undefined ? [`random init ${pct(floor)}`] : [])];
+}
+
 /** Whether a score beats guessing (true when the chance level is unknown). */
 export function aboveChance(top1: number, numClasses: number | null | undefined): boolean {
   const chance = chanceLevel(numClasses);
