@@ -13,24 +13,14 @@ async function loadConfigModules() {
   return import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0].text).toString('base64')}`);
 }
 
+// The schema completes and describes keys and values but validates nothing: the editor's JSON service can only
+// report schema problems as warnings, so MIM Lab's own diagnostics (src/host/config-diagnostics.ts) report
+// unknown keys and wrong values as errors, in the CLI's words, and a second copy here would only add warnings.
 function leafSchema(t, description) {
   switch (t.kind) {
-    case 'int':
-    case 'number': {
-      const s = { type: t.kind === 'int' ? 'integer' : 'number', description };
-      if (t.min !== undefined) s[t.exclusiveMin ? 'exclusiveMinimum' : 'minimum'] = t.min;
-      if (t.max !== undefined) s.maximum = t.max;
-      return s;
-    }
-    case 'bool': return { type: 'boolean', description };
-    case 'string': return { type: 'string', description };
-    case 'enum': return { type: 'string', enum: [...t.values], description };
-    case 'numbers': {
-      const s = { type: 'array', items: { type: 'number', ...(t.min !== undefined ? { minimum: t.min } : {}) }, description };
-      if (t.length !== undefined) Object.assign(s, { minItems: t.length, maxItems: t.length });
-      return s;
-    }
-    default: throw new Error(`unknown field kind ${t.kind}`);
+    case 'bool': return { description, examples: [true, false] };
+    case 'enum': return { description, examples: [...t.values] };
+    default: return { description };
   }
 }
 
@@ -38,25 +28,21 @@ export function makeSchema(FIELDS, PRESETS) {
   const root = {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'MIM Lab run config',
-    description: 'A pretraining run config: a preset plus overrides. Unknown keys are errors. Cross-field rules (e.g. data.imageSize divisible by model.patchSize) are checked when the run starts.',
-    type: 'object',
-    additionalProperties: false,
+    description: 'A pretraining run config: a preset plus overrides. MIM Lab reports unknown keys, wrong values and cross-field problems (e.g. data.imageSize not divisible by model.patchSize) as errors.',
     properties: { $schema: { type: 'string' } },
   };
   for (const [key, spec] of Object.entries(FIELDS)) {
     const parts = key.split('.');
     let node = root;
     for (const p of parts.slice(0, -1)) {
-      node.properties[p] ??= { type: 'object', additionalProperties: false, properties: {} };
+      node.properties[p] ??= { properties: {} };
       node = node.properties[p];
     }
     node.properties[parts.at(-1)] = leafSchema(spec.type, spec.description);
   }
   root.properties.preset = {
-    type: 'string',
-    enum: Object.keys(PRESETS),
-    enumDescriptions: Object.values(PRESETS).map((p) => p.description),
-    description: 'Preset the config starts from; the other keys override it.',
+    examples: Object.keys(PRESETS),
+    description: `Preset the config starts from; the other keys override it. ${Object.entries(PRESETS).map(([name, p]) => `${name}: ${p.description}`).join(' · ')}`,
   };
   return root;
 }

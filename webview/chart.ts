@@ -213,10 +213,12 @@ export class LineChart {
     const title = (text?: string): { display: boolean; text: string } => ({ display: Boolean(text), text: text ?? '' });
     const hasY1 = this.tracks.some((t) => t.spec.axis === 'y1');
     const tick = (v: number | string): string => fmtNum(Number(v), 3);
+    // Tests read the axis kind off the canvas (chart.js keeps it inside the chart object).
+    this.canvas.dataset.yScale = this.logY ? 'log' : 'linear';
     this.chart.options.scales = {
       x: { type: 'linear', min: this.xRange?.[0], max: this.xRange?.[1], grid, title: title(this.opts.xLabel ?? 'step'), ticks: { maxTicksLimit: 8, callback: (v: number | string) => Math.round(Number(v)).toLocaleString('en-US') } },
       y: { type: this.logY ? 'logarithmic' : 'linear', grid, title: title(this.opts.yLabel), ticks: { maxTicksLimit: 6, callback: tick } },
-      ...(hasY1 ? { y1: { type: 'logarithmic', position: 'right', grid: { drawOnChartArea: false }, title: title(this.opts.y1Label), ticks: { maxTicksLimit: 4, callback: tick } } } : {}),
+      ...(hasY1 ? { y1: { type: this.logY ? 'logarithmic' : 'linear', position: 'right', grid: { drawOnChartArea: false }, title: title(this.opts.y1Label), ticks: { maxTicksLimit: 4, callback: tick } } } : {}),
     } as never;
   }
 

@@ -3,7 +3,9 @@
 import type { ProbeKind } from '../src/protocol/run-files';
 import { isHostToComparePanel, type CompareRun, type ComparePanelState, type ComparePanelToHost } from '../src/protocol/webview';
 import { LineChart, type SeriesSpec } from './chart';
-import { byId, clear, fillSelect, fmtPct, h } from './dom';
+import { bestScoreIndex, probeKindLabel } from '../src/protocol/probe-scores';
+import { byId, clear, fillSelect, h } from './dom';
+import { scoreCell } from './probe-score';
 import { onThemeChange, type ChartColor } from './theme';
 import { bridge, reportErrors } from './vscode-api';
 
@@ -44,7 +46,7 @@ function layout(): void {
       h('div', { className: 'toolbar' }, h('label', {}, 'metric ', metricSel), h('label', {}, log, ' log scale'), h('label', {}, 'smoothing ', smooth),
         h('button', { type: 'button', onclick: () => chart?.resetZoom() }, 'Reset zoom')),
       h('div', { className: 'chart-box' }, h('canvas', { id: 'compare-chart', 'aria-label': 'overlaid curves' }))),
-    h('section', { className: 'cell', id: 'cell-probes' }, h('h2', {}, 'Probes (best top-1 per kind)'), h('div', { id: 'probe-table-box' })),
+    h('section', { className: 'cell', id: 'cell-probes' }, h('h2', {}, 'Probes (best pretrained top-1 per kind, beside chance and the random-init floor)'), h('div', { id: 'probe-table-box' })),
     h('section', { className: 'cell', id: 'cell-config' }, h('h2', {}, 'Config'), h('div', { id: 'config-table-box' })),
   );
 }
@@ -58,27 +60,28 @@ function drawChart(): void {
   byId('compare-chart').dataset.series = String(runs.filter((r) => r.metrics.step.length > 0).length);
 }
 
-function bestTop1(r: CompareRun, kind: ProbeKind): number | null {
-  const vals = r.probes.filter((p) => p.kind === kind && p.state === 'done' && p.top1 !== null && !p.randomInit).map((p) => p.top1 as number);
-  return vals.length ? Math.max(...vals) : null;
+/** A run's best pretrained probe of a kind, with its class count (for the chance level). */
+function bestProbe(r: CompareRun, kind: ProbeKind): { top1: number | null; numClasses: number | null } {
+  const done = r.probes.filter((p) => p.kind === kind && p.state === 'done' && p.top1 !== null && !p.randomInit);
+  const best = done.sort((a, b) => (b.top1 ?? 0) - (a.top1 ?? 0))[0];
+  return { top1: best?.top1 ?? null, numClasses: best?.numClasses ?? null };
 }
 
 function renderTables(): void {
   const kinds: ProbeKind[] = ['linear', 'attentive', 'knn'];
-  const best = Object.fromEntries(kinds.map((k) => [k, Math.max(...runs.map((r) => bestTop1(r, k) ?? -1))]));
+  const scores = Object.fromEntries(kinds.map((k) => [k, runs.map((r) => bestProbe(r, k))])) as Record<ProbeKind, ReturnType<typeof bestProbe>[]>;
+  // Never "best" at or below chance: a score that guessing matches is no result.
+  const best = Object.fromEntries(kinds.map((k) => [k, bestScoreIndex(scores[k])])) as Record<ProbeKind, number>;
   const probeBox = byId('probe-table-box');
   clear(probeBox);
   probeBox.append(h('table', { className: 'data', id: 'probe-table' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'run'), h('th', { scope: 'col' }, 'algorithm'), h('th', { scope: 'col' }, 'state'),
-      ...kinds.map((k) => h('th', { scope: 'col', className: 'num' }, `${k} top-1`)))),
-    h('tbody', {}, ...runs.map((r) => h('tr', { 'data-run': r.runId },
+      ...kinds.map((k) => h('th', { scope: 'col', className: 'num' }, `${probeKindLabel(k)} top-1`)))),
+    h('tbody', {}, ...runs.map((r, i) => h('tr', { 'data-run': r.runId },
       h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); openRun(r.runId); } }, r.runId)),
       h('td', {}, r.algorithm.toUpperCase()),
       h('td', {}, `${r.displayState} ${r.step}/${r.totalSteps}`),
-      ...kinds.map((k) => {
-        const v = bestTop1(r, k);
-        return h('td', { className: v !== null && v === best[k] && runs.length > 1 ? 'num best' : 'num', 'data-kind': k }, fmtPct(v));
-      }))))));
+      ...kinds.map((k) => scoreCell(scores[k][i].top1, { numClasses: scores[k][i].numClasses, floor: r.randomInitFloors?.[k], best: best[k] === i }, { 'data-kind': k })))))));
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.keyConfig)))];
   const differs = (k: string): boolean => new Set(runs.map((r) => r.keyConfig[k])).size > 1;
   const cfgBox = byId('config-table-box');

@@ -1,6 +1,8 @@
 // The report's probe cell: a results table from probes/*/result.json and the attentive probe's query attention.
 import type { ReportProbe } from '../src/report/report-data';
+import { bestScoreIndex, probeKindLabel, randomInitFloors } from '../src/protocol/probe-scores';
 import { clear, fmtNum, fmtPct, h } from './dom';
+import { scoreCell } from './probe-score';
 
 export function renderReportProbes(el: HTMLElement, probes: readonly ReportProbe[]): void {
   clear(el);
@@ -8,19 +10,20 @@ export function renderReportProbes(el: HTMLElement, probes: readonly ReportProbe
     el.append(h('p', { className: 'muted' }, 'No probes in this run folder (mim-lab probe … evaluates the frozen encoder).'));
     return;
   }
-  const done = probes.filter((p) => p.result);
-  const best = Math.max(...done.map((p) => p.result?.top1 ?? -1));
+  const results = probes.map((p) => p.result);
+  const floors = randomInitFloors(results.filter((r) => r !== null));
+  const best = probes[bestScoreIndex(results.map((r) => ({ top1: r?.top1 ?? null, numClasses: r?.numClasses })))];
   const head = ['probe', 'top-1', 'top-5', 'features', 'checkpoint', 'epochs', 'train / test', 'classes', 'finished', 'id'];
   const row = (p: ReportProbe): HTMLTableRowElement => {
     const r = p.result;
     if (!r) return h('tr', { 'data-probe-id': p.id }, h('td', {}, p.id.split('-')[0]), h('td', { colspan: head.length - 2, className: 'muted' }, 'no result.json (running or failed)'), h('td', { className: 'muted' }, p.id));
     return h('tr', { 'data-probe-id': p.id, 'data-top1': r.top1 },
-      h('td', {}, `${r.kind}${r.randomInit ? ' (random init)' : ''}`),
-      h('td', { className: `num${r.top1 === best && done.length > 1 ? ' best' : ''}` }, fmtPct(r.top1)),
+      h('td', {}, `${probeKindLabel(r.kind)}${r.randomInit ? ' (random init)' : ''}`),
+      scoreCell(r.top1, { numClasses: r.numClasses, floor: r.randomInit ? undefined : floors[r.kind], best: p === best }),
       h('td', { className: 'num' }, fmtPct(r.top5)),
       h('td', {}, r.features),
       h('td', { className: 'num' }, r.randomInit ? '–' : r.checkpointStep),
-      h('td', { className: 'num' }, fmtNum(r.epochs, 3)),
+      h('td', { className: 'num' }, r.kind === 'knn' ? '–' : fmtNum(r.epochs, 3)),
       h('td', { className: 'num' }, `${r.numTrain} / ${r.numTest}`),
       h('td', { className: 'num' }, r.numClasses),
       h('td', { className: 'muted' }, r.finishedAt.replace('T', ' ').slice(0, 16)),

@@ -2,7 +2,8 @@
 // sample view, fed from the data embedded in the page instead of from the extension host. Offline, no messages.
 import { REPORT_DATA_ELEMENT, type ReportData } from '../src/report/report-data';
 import type { SampleData } from '../src/protocol/webview';
-import { LineChart } from './chart';
+import { attentionCaption, reconstructionCaption } from './captions';
+import { CurveCharts, curveBoxes } from './curve-charts';
 import { byId, h } from './dom';
 import { renderReportProbes } from './report-probes';
 import { configValue, renderConfig } from './run-header';
@@ -47,43 +48,23 @@ function curves(d: ReportData): { el: HTMLElement; draw: () => void } {
     h('div', { className: 'toolbar' },
       h('label', {}, logY, ' log scale'), h('label', {}, 'smoothing ', smoothing),
       h('span', { className: 'muted' }, `${d.metrics.step.length} logged steps · drag across a chart to zoom, double-click to reset`)),
-    h('div', { className: 'chart-box' }, h('canvas', { id: 'loss-chart', 'aria-label': 'loss curves' })),
-    h('div', { className: 'chart-row' },
-      h('div', { className: 'chart-box small' }, h('canvas', { id: 'collapse-chart', 'aria-label': 'collapse signal' })),
-      h('div', { className: 'chart-box small' }, h('canvas', { id: 'lr-chart', 'aria-label': 'learning rate' })),
-      h('div', { className: 'chart-box small' }, h('canvas', { id: 'speed-chart', 'aria-label': 'throughput' }))));
+    ...curveBoxes());
   const draw = (): void => {
-    const cae = configValue(d.config, 'algorithm') !== 'mae';
     const threshold = Number(configValue(d.config, 'monitor.collapseStd'));
-    const charts = [
-      new LineChart(byId<HTMLCanvasElement>('loss-chart'), [
-        { id: 'loss', label: 'loss', color: 'blue' },
-        { id: 'loss_main', label: 'loss_main', color: 'green' },
-        ...(cae ? [{ id: 'loss_align', label: 'loss_align', color: 'orange' }] : []),
-      ], { yLabel: 'loss' }),
-      new LineChart(byId<HTMLCanvasElement>('collapse-chart'), [{ id: 'latent_std', label: 'latent_std (collapse signal)', color: 'red' }], {
-        yLabel: 'std', hLines: cae && threshold > 0 ? [{ value: threshold, label: `collapse < ${threshold}`, color: 'red' }] : [],
-      }),
-      new LineChart(byId<HTMLCanvasElement>('lr-chart'), [{ id: 'lr', label: 'learning rate', color: 'purple' }], { yLabel: 'lr' }),
-      new LineChart(byId<HTMLCanvasElement>('speed-chart'), [{ id: 'imgs_per_s', label: 'images/s', color: 'yellow' }], { yLabel: 'img/s' }),
-    ];
-    for (const c of charts) c.setData(d.metrics.step, d.metrics);
-    logY.addEventListener('change', () => charts[0].setLog(logY.checked));
-    smoothing.addEventListener('input', () => charts.forEach((c) => c.setSmoothing(Number(smoothing.value))));
+    const charts = new CurveCharts({ cae: configValue(d.config, 'algorithm') !== 'mae', collapseStd: Number.isFinite(threshold) ? threshold : 0, logY: false, smoothing: 0 });
+    for (const c of charts.all) c.setData(d.metrics.step, d.metrics);
+    logY.addEventListener('change', () => charts.setLog(logY.checked));
+    smoothing.addEventListener('input', () => charts.setSmoothing(Number(smoothing.value)));
   };
   return { el, draw };
 }
 
 /** The run panel's reconstruction and attention cells; the "host" answers sample requests from the page data. */
 function samplesCells(d: ReportData): HTMLElement[] {
-  const recon = cell('cell-recon', 'Reconstructions',
-    h('p', { className: 'muted' }, 'Fixed test images. Prediction views show only predicted (masked) patches; visible ones are dark grey. '
-      + 'encoder → decoder: the encoder sees all patches and its outputs for the masked ones go straight to the decoder, regressor removed.'),
+  const recon = cell('cell-recon', 'Reconstructions', reconstructionCaption(),
     h('div', { className: 'toolbar' }, h('input', { type: 'range', id: 'step-slider', min: 0, max: 0, value: 0, 'aria-label': 'sample step' }), h('span', { id: 'step-label' })),
     h('div', { id: 'recon' }));
-  const attention = cell('cell-attention', 'Attention',
-    h('p', { className: 'muted' }, 'Encoder [cls] → patch attention (encoder on all patches) and the regressor cross-attention of one masked query (outlined). '
-      + 'Rows are renormalised over patches (the cls key is dropped).'),
+  const attention = cell('cell-attention', 'Attention', attentionCaption(),
     h('div', { className: 'toolbar' },
       h('select', { id: 'attn-mode', 'aria-label': 'attention kind' }), h('select', { id: 'attn-layer', 'aria-label': 'layer' }),
       h('select', { id: 'attn-head', 'aria-label': 'head' }), h('label', {}, h('input', { type: 'checkbox', id: 'attn-overlay' }), ' overlay on image')),

@@ -1,7 +1,9 @@
 // The run panel's header, config and probe cells: plain DOM from the RunView, buttons send intents.
 import type { ProbeKind } from '../src/protocol/run-files';
 import type { ProbeView, RunView } from '../src/protocol/webview';
+import { probeKindLabel, randomInitFloors } from '../src/protocol/probe-scores';
 import { clear, fmtNum, fmtPct, h } from './dom';
+import { scoreCell } from './probe-score';
 
 export interface HeaderActions {
   stop(): void;
@@ -74,13 +76,15 @@ export function renderProbes(el: HTMLElement, probes: readonly ProbeView[]): voi
     el.append(h('p', { className: 'muted' }, 'No probes yet. Run one to evaluate the frozen encoder (linear, attentive, k-NN).'));
     return;
   }
+  const floors = randomInitFloors(probes);
   const row = (p: ProbeView): HTMLTableRowElement => h('tr', { 'data-probe-id': p.id, 'data-probe-kind': p.kind, 'data-probe-state': p.state, 'data-top1': p.state === 'done' && p.top1 !== null ? p.top1 : undefined },
-    h('td', {}, `${p.kind}${p.randomInit ? ' (random init)' : ''}`),
-    h('td', {}, p.state === 'running' ? `running ${p.epoch}/${p.epochs || '?'}` : p.state),
-    h('td', { className: 'num' }, fmtPct(p.top1)),
+    h('td', {}, `${probeKindLabel(p.kind)}${p.randomInit ? ' (random init)' : ''}`),
+    h('td', {}, p.state === 'running' && p.kind !== 'knn' ? `running ${p.epoch}/${p.epochs || '?'}` : p.state),
+    scoreCell(p.top1, { numClasses: p.numClasses, floor: p.randomInit || p.kind === 'unknown' ? undefined : floors[p.kind] }),
     h('td', { className: 'num' }, fmtPct(p.top5)),
     h('td', { className: 'num' }, p.checkpointStep ?? '–'),
-    h('td', { className: 'num' }, fmtNum(p.epochs, 3)),
+    // k-NN trains nothing: it has no epochs.
+    h('td', { className: 'num' }, p.kind === 'knn' ? '–' : fmtNum(p.epochs, 3)),
     h('td', { className: 'muted' }, p.id));
   el.append(h('table', { className: 'data', id: 'probe-table' },
     h('thead', {}, h('tr', {}, ...['probe', 'state', 'top-1', 'top-5', 'checkpoint', 'epochs', 'id'].map((t) => h('th', { scope: 'col' }, t)))),

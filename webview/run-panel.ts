@@ -1,7 +1,8 @@
 // Run panel entry (webview, DOM only): a notebook-like column of cells fed by a snapshot + numbered deltas.
 import type { ProbeKind } from '../src/protocol/run-files';
 import { isHostToRunPanel, type MetricColumns, type RunPanelState, type RunPanelToHost, type RunView } from '../src/protocol/webview';
-import { LineChart } from './chart';
+import { attentionCaption, reconstructionCaption } from './captions';
+import { CurveCharts, curveBoxes } from './curve-charts';
 import { byId, h } from './dom';
 import { configValue, renderConfig, renderHeader, renderProbes, type HeaderActions } from './run-header';
 import { applyMessage, type RunModel } from './run-state';
@@ -20,7 +21,7 @@ const vs = bridge<RunPanelToHost, RunPanelState>();
 const saved = vs.getState();
 const ui: UiState = { ...DEFAULT_SAMPLE_UI, smoothing: 0.6, logY: false, ...(saved?.ui as Partial<UiState> | undefined) };
 let model: RunModel | null = null;
-let charts: LineChart[] = [];
+let charts: CurveCharts | null = null;
 
 // Named actions: the only places that talk to the host.
 const actions: HeaderActions = {
@@ -45,16 +46,13 @@ function layout(): void {
       h('div', { className: 'toolbar' },
         h('label', {}, logY, ' log scale'),
         h('label', {}, 'smoothing ', smoothing, h('span', { id: 'smoothing-value' }, ui.smoothing.toFixed(2))),
-        h('button', { type: 'button', id: 'reset-zoom', title: 'Drag across a chart to zoom into steps (Ctrl+wheel also zooms); double-click resets', onclick: () => charts[0]?.resetZoom() }, 'Reset zoom'),
+        h('button', { type: 'button', id: 'reset-zoom', title: 'Drag across a chart to zoom into steps (Ctrl+wheel also zooms); double-click resets', onclick: () => charts?.all[0].resetZoom() }, 'Reset zoom'),
         h('span', { className: 'muted', id: 'points-label' })),
-      h('div', { className: 'chart-box' }, h('canvas', { id: 'loss-chart', 'aria-label': 'loss curves' })),
-      h('div', { className: 'chart-row' },
-        h('div', { className: 'chart-box small' }, h('canvas', { id: 'collapse-chart', 'aria-label': 'collapse signal' })),
-        h('div', { className: 'chart-box small' }, h('canvas', { id: 'speed-chart', 'aria-label': 'throughput' })))),
-    cell('cell-recon', 'Reconstructions',
+      ...curveBoxes()),
+    cell('cell-recon', 'Reconstructions', reconstructionCaption(),
       h('div', { className: 'toolbar' }, h('input', { type: 'range', id: 'step-slider', min: 0, max: 0, value: 0, 'aria-label': 'sample step' }), h('span', { id: 'step-label' })),
       h('div', { id: 'recon' })),
-    cell('cell-attention', 'Attention',
+    cell('cell-attention', 'Attention', attentionCaption(),
       h('div', { className: 'toolbar' },
         h('select', { id: 'attn-mode', 'aria-label': 'attention kind' }), h('select', { id: 'attn-layer', 'aria-label': 'layer' }),
         h('select', { id: 'attn-head', 'aria-label': 'head' }), h('label', {}, h('input', { type: 'checkbox', id: 'attn-overlay' }), ' overlay on image'),
@@ -64,43 +62,34 @@ function layout(): void {
   );
   // Zooming one chart zooms all of them to the same steps.
   byId('cell-losses').addEventListener('zoomchange', (e) => {
-    const src = charts.find((c) => c.chart.canvas === e.target);
-    for (const c of charts) if (c !== src) c.setRange(src?.range ?? null);
+    const all = charts?.all ?? [];
+    const src = all.find((c) => c.chart.canvas === e.target);
+    for (const c of all) if (c !== src) c.setRange(src?.range ?? null);
   });
   smoothing.addEventListener('input', () => {
     ui.smoothing = Number(smoothing.value);
     byId('smoothing-value').textContent = ui.smoothing.toFixed(2);
-    charts.forEach((c) => c.setSmoothing(ui.smoothing));
+    charts?.setSmoothing(ui.smoothing);
     saveUi();
   });
   logY.addEventListener('change', () => {
     ui.logY = logY.checked;
-    charts[0]?.setLog(ui.logY);
+    charts?.setLog(ui.logY);
     saveUi();
   });
 }
 
 function makeCharts(run: RunView): void {
-  charts.forEach((c) => c.destroy());
-  const cae = (run.status?.algorithm ?? run.config?.algorithm) !== 'mae';
+  charts?.destroy();
   const threshold = Number(configValue(run.config, 'monitor.collapseStd'));
-  charts = [
-    new LineChart(byId<HTMLCanvasElement>('loss-chart'), [
-      { id: 'loss', label: 'loss', color: 'blue' },
-      { id: 'loss_main', label: 'loss_main', color: 'green' },
-      ...(cae ? [{ id: 'loss_align', label: 'loss_align', color: 'orange' }] : []),
-      { id: 'lr', label: 'lr', color: 'purple', axis: 'y1' as const, dashed: true, exact: true },
-    ], { yLabel: 'loss', y1Label: 'lr', logY: ui.logY, smoothing: ui.smoothing }),
-    new LineChart(byId<HTMLCanvasElement>('collapse-chart'), [{ id: 'latent_std', label: cae ? 'latent_std (collapse signal)' : 'latent_std', color: 'red' }], {
-      yLabel: 'std', smoothing: ui.smoothing, hLines: Number.isFinite(threshold) && threshold > 0 ? [{ value: threshold, label: `collapse < ${threshold}`, color: 'red' }] : [],
-    }),
-    new LineChart(byId<HTMLCanvasElement>('speed-chart'), [{ id: 'imgs_per_s', label: 'images/s', color: 'yellow' }], { yLabel: 'img/s', smoothing: ui.smoothing }),
-  ];
+  charts = new CurveCharts({
+    cae: (run.status?.algorithm ?? run.config?.algorithm) !== 'mae', collapseStd: Number.isFinite(threshold) ? threshold : 0, logY: ui.logY, smoothing: ui.smoothing,
+  });
 }
 
 function feedCharts(cols: MetricColumns, replace: boolean): void {
   const t0 = performance.now();
-  for (const c of charts) (replace ? c.setData : c.append).call(c, cols.step, cols);
+  for (const c of charts?.all ?? []) (replace ? c.setData : c.append).call(c, cols.step, cols);
   // How long drawing took, for the long-run check in the end-to-end tests.
   byId('loss-chart').dataset.renderMs = (performance.now() - t0).toFixed(0);
   const n = model?.metrics.step.length ?? 0;
@@ -123,7 +112,7 @@ const samples = new SampleView(ui, requestSample, saveUi);
 const probeAttention = new ProbeAttentionView(byId('probe-attention'), (probeId) => vs.post({ type: 'request-probe-attention', probeId }), (ix) => samples.baseFor(ix));
 samples.onImage = (): void => probeAttention.draw();
 reportErrors((m) => vs.post(m));
-onThemeChange(() => charts.forEach((c) => c.applyTheme()));
+onThemeChange(() => charts?.all.forEach((c) => c.applyTheme()));
 
 window.addEventListener('message', (event: MessageEvent) => {
   const msg: unknown = event.data;

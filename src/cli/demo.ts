@@ -9,6 +9,7 @@ import { clearFeatureCache } from '../probe/cache';
 import { buildTable, formatTable, readRunRow } from '../probe/compare';
 import { resolveProbeConfig } from '../probe/config';
 import { requireProbeClasses, runProbe } from '../probe/job';
+import { probeKindLabel } from '../protocol/probe-scores';
 import { PROBE_KINDS, type ProbeKind, type ProbeResult } from '../protocol/run-files';
 import { EXIT, type JobContext } from '../trainer/jobs';
 import { runPretrain } from '../trainer/pretrain';
@@ -42,7 +43,7 @@ export interface DemoComparison {
 }
 
 export function demoVerdict(rows: readonly DemoComparison[]): { ok: boolean; lines: string[] } {
-  const lines = rows.map((r) => `${r.kind.padEnd(9)} pretrained ${(r.pretrained * 100).toFixed(1).padStart(5)} %   random init ${(r.random * 100).toFixed(1).padStart(5)} %   `
+  const lines = rows.map((r) => `${probeKindLabel(r.kind).padEnd(9)} pretrained ${(r.pretrained * 100).toFixed(1).padStart(5)} %   random init ${(r.random * 100).toFixed(1).padStart(5)} %   `
     + `margin ${((r.pretrained - r.random) * 100).toFixed(1)} points`);
   return { ok: rows.length === PROBE_KINDS.length && rows.every((r) => r.pretrained > r.random), lines };
 }
@@ -85,11 +86,11 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
       for (const kind of ORDER) {
         const r = await runProbe({ runDir: pre.runDir, kind, randomInit, checkpoint: 'latest', sets: probeSets, reporter, stop });
         if (r.state !== 'completed' || !r.result) {
-          process.stderr.write(`error: ${kind} probe${randomInit ? ' (random init)' : ''} ${r.state}: ${r.error ?? ''}\n`);
+          process.stderr.write(`error: ${probeKindLabel(kind)} probe${randomInit ? ' (random init)' : ''} ${r.state}: ${r.error ?? ''}\n`);
           return r.state === 'stopped' ? EXIT.stopped : EXIT.failed;
         }
         results.set(`${kind}:${randomInit}`, r.result);
-        ctx.print(`[demo]   ${kind.padEnd(9)} ${randomInit ? 'random init' : 'pretrained '}  top-1 ${(r.result.top1 * 100).toFixed(1)} %  (${elapsed()})`);
+        ctx.print(`[demo]   ${probeKindLabel(kind).padEnd(9)} ${randomInit ? 'random init' : 'pretrained '}  top-1 ${(r.result.top1 * 100).toFixed(1)} %  (${elapsed()})`);
       }
     }
     clearFeatureCache(pre.runDir, 'tokens'); // hundreds of MB; the pooled features stay cached for re-probing

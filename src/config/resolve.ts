@@ -63,6 +63,13 @@ function valueMatches(v: unknown, t: FieldType): boolean {
   }
 }
 
+/** What is wrong with one dotted key's value (unknown key, wrong type, out of range), or null. The CLI and the editor share it. */
+export function fieldProblem(key: string, value: unknown): string | null {
+  const spec = FIELDS[key];
+  if (!spec) return `unknown config key "${key}"`;
+  return valueMatches(value, spec.type) ? null : `${key} must be ${describe(spec.type)}, got ${JSON.stringify(value)}`;
+}
+
 /** Parses the text of a `--set key=value` according to the field's type. */
 export function parseSetValue(key: string, text: string): unknown {
   const spec = FIELDS[key];

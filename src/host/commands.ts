@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import type { ProbeKind } from '../protocol/run-files';
 import type { DisplayState } from '../protocol/webview';
+import { probeKindLabel } from '../protocol/probe-scores';
+import { quickInputs } from './quick-input-gate';
 import type { Controller } from './controller';
 import type { RunSummary } from './run-reader';
 import type { TreeNode } from './tree-model';
@@ -26,7 +28,7 @@ async function pickRun(c: Controller, placeHolder: string, filter: (r: RunSummar
     void vscode.window.showInformationMessage('MIM Lab: no matching runs.');
     return undefined;
   }
-  const pick = await vscode.window.showQuickPick(runs.map((r) => ({ label: r.runId, description: `${r.displayState} · ${r.algorithm}`, runDir: r.runDir })), { placeHolder });
+  const pick = await quickInputs.show(() => vscode.window.showQuickPick(runs.map((r) => ({ label: r.runId, description: `${r.displayState} · ${r.algorithm}`, runDir: r.runDir })), { placeHolder }));
   return pick?.runDir;
 }
 
@@ -36,7 +38,7 @@ export function registerCommands(c: Controller): vscode.Disposable[] {
   const run = (arg: unknown, placeHolder: string, filter?: (r: RunSummary) => boolean): Promise<string | undefined> =>
     Promise.resolve(runDirOfArg(arg) ?? pickRun(c, placeHolder, filter));
   const probe = (kind: ProbeKind) => async (arg: unknown): Promise<void> => {
-    const dir = await run(arg, `Run a ${kind} probe on…`, (r) => r.checkpoints.length > 0);
+    const dir = await run(arg, `Run a ${probeKindLabel(kind)} probe on…`, (r) => r.checkpoints.length > 0);
     // From a checkpoint row: probe that checkpoint; otherwise the latest.
     const checkpoint = isTreeNode(arg) && arg.kind === 'checkpoint' ? String(arg.step) : undefined;
     if (dir) await c.probe(dir, kind, checkpoint);
@@ -72,11 +74,20 @@ export function registerCommands(c: Controller): vscode.Disposable[] {
       dirs = [...new Set(dirs)];
       if (dirs.length < 2) {
         c.tree.reload();
-        const picks = await vscode.window.showQuickPick(
-          c.tree.summaries().map((r) => ({ label: r.runId, description: `${r.displayState} · ${r.algorithm}`, picked: dirs.includes(r.runDir), runDir: r.runDir })),
-          { canPickMany: true, placeHolder: 'Select the runs to compare' },
-        );
+        const runs = c.tree.summaries();
+        if (runs.length < 2) {
+          void vscode.window.showInformationMessage(`MIM Lab: Compare needs at least two runs; ${runs.length ? 'there is only one' : 'there are none yet'}.`);
+          return;
+        }
+        const picks = await quickInputs.show(() => vscode.window.showQuickPick(
+          runs.map((r) => ({ label: r.runId, description: `${r.displayState} · ${r.algorithm}`, picked: dirs.includes(r.runDir), runDir: r.runDir })),
+          { canPickMany: true, title: 'MIM Lab: Compare Runs', placeHolder: 'Select at least two runs to compare (Space toggles a run, Enter compares)' },
+        ));
         if (!picks?.length) return;
+        if (picks.length < 2) {
+          void vscode.window.showWarningMessage('MIM Lab: Compare needs at least two runs; select two or more.');
+          return;
+        }
         dirs = picks.map((p) => p.runDir);
       }
       c.compareRuns(dirs);

@@ -1,6 +1,7 @@
 // Builds the compare panel's snapshot from run folders: curves, probe results and the config values that differ.
 import { join } from 'node:path';
 import { RUN_FILES } from '../protocol/run-files';
+import { randomInitFloors } from '../protocol/probe-scores';
 import type { CompareRun } from '../protocol/webview';
 import { rowsToColumns } from './metrics-tail';
 import { readAllMetrics, readJson, readRunSummary } from './run-reader';
@@ -16,8 +17,16 @@ function get(obj: unknown, dotted: string): unknown {
   return cur;
 }
 
+/** What a random-init probe's score depends on: the encoder's architecture and the data it is probed on. */
+const FLOOR_FIELDS = ['model.patchSize', 'model.dim', 'model.depth', 'model.heads', 'model.mlpRatio', 'model.layerScale', 'data.imageSize', 'data.channels', 'data.dataset', 'data.path'];
+
+/** Each run's random-init floors: the best random-init probes among the compared runs of the same architecture and data. */
+function withFloors(runs: (CompareRun & { floorKey: string })[]): CompareRun[] {
+  return runs.map(({ floorKey, ...r }) => ({ ...r, randomInitFloors: randomInitFloors(runs.filter((o) => o.floorKey === floorKey).flatMap((o) => o.probes)) }));
+}
+
 export function buildCompareRuns(runDirs: readonly string[], isLiveRun: (runDir: string) => boolean): CompareRun[] {
-  return runDirs.map((runDir) => {
+  return withFloors(runDirs.map((runDir) => {
     const s = readRunSummary(runDir, isLiveRun(runDir));
     const config = readJson<Record<string, unknown>>(join(runDir, RUN_FILES.config));
     const keyConfig: Record<string, string> = {};
@@ -29,6 +38,7 @@ export function buildCompareRuns(runDirs: readonly string[], isLiveRun: (runDir:
       runId: s.runId, runDir, algorithm: s.algorithm, preset: s.preset, displayState: s.displayState,
       step: s.status?.step ?? 0, totalSteps: s.status?.totalSteps ?? 0,
       metrics: rowsToColumns(readAllMetrics(runDir)), probes: s.probes, keyConfig,
+      floorKey: JSON.stringify(FLOOR_FIELDS.map((k) => get(config, k))),
     };
-  });
+  }));
 }

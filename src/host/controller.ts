@@ -19,6 +19,7 @@ import { readSettings, runsDirectory } from './settings';
 import { RunStatusBar } from './status-bar';
 import type { TrainerJob } from './trainer-job';
 import { withProbeProgress } from './probe-progress';
+import { quickInputs } from './quick-input-gate';
 
 export const UNTRUSTED_REASON = 'Training and probes are disabled in an untrusted workspace: they start processes and write files. Trust the workspace to enable them.';
 
@@ -61,7 +62,7 @@ export class Controller implements vscode.Disposable {
       }),
       this.runs.onJobEnded(({ job, failure }) => {
         if (job.runDir) this.panels.nudge(job.runDir);
-        if (failure) void this.showFailure(job, failure);
+        if (failure) this.showFailure(job, failure);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mimLab.runsDirectory')) {
@@ -113,11 +114,12 @@ export class Controller implements vscode.Disposable {
     }
   }
 
-  private async showFailure(job: TrainerJob, failure: string): Promise<void> {
+  private showFailure(job: TrainerJob, failure: string): void {
     const [first, ...rest] = failure.split('\n');
     const last = rest.filter((l) => l.trim()).slice(-1)[0];
-    const pick = await vscode.window.showErrorMessage(`MIM Lab: ${describeSpec(job.spec)} failed: ${first}${last ? ` … ${last.trim()}` : ''}`, 'Show Log');
-    if (pick) this.log.show(true);
+    quickInputs.notify(() => void vscode.window.showErrorMessage(`MIM Lab: ${describeSpec(job.spec)} failed: ${first}${last ? ` … ${last.trim()}` : ''}`, 'Show Log').then((pick) => {
+      if (pick) this.log.show(true);
+    }));
   }
 
   async newRun(fileArg?: vscode.Uri): Promise<void> {

@@ -2,7 +2,9 @@
 // deactivate() returns the promise of every trainer child's shutdown, so none outlives the editor.
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerConfigDiagnostics } from './config-diagnostics';
 import { Controller } from './controller';
+import { registerRowClick } from './row-click';
 
 let controller: Controller | undefined;
 
@@ -12,8 +14,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const c = new Controller(context, log);
   controller = c;
   context.subscriptions.push(c);
-  context.subscriptions.push(vscode.window.createTreeView('mimLab.runs', { treeDataProvider: c.tree, canSelectMany: true, showCollapseAll: true }));
+  const runsView = vscode.window.createTreeView('mimLab.runs', { treeDataProvider: c.tree, canSelectMany: true, showCollapseAll: true });
+  context.subscriptions.push(runsView, registerRowClick(runsView, (dir) => c.openPanel(dir), (l) => log.info(l)));
   context.subscriptions.push(...registerCommands(c));
+  context.subscriptions.push(registerConfigDiagnostics());
   log.info(`MIM Lab activated; runs folder ${c.runsDir()}`);
 }
 

@@ -1,5 +1,6 @@
 // What the host asks the trainer to do, and the command line that says it (`node dist/trainer.js …`).
 import type { ProbeKind } from '../protocol/run-files';
+import { probeKindLabel } from '../protocol/probe-scores';
 
 export type JobSpec =
   | { kind: 'pretrain'; runsDir: string; preset?: string; configFile?: string; sets?: readonly string[]; name?: string; backend?: string }
@@ -35,6 +36,6 @@ export function describeSpec(spec: JobSpec): string {
   switch (spec.kind) {
     case 'pretrain': return `pretraining (${spec.configFile ? base(spec.configFile) : spec.preset ?? 'default preset'})`;
     case 'resume': return `resume of ${base(spec.runDir)}`;
-    case 'probe': return `${spec.probe} probe of ${base(spec.runDir)}`;
+    case 'probe': return `${probeKindLabel(spec.probe)} probe of ${base(spec.runDir)}`;
   }
 }

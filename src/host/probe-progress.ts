@@ -1,6 +1,7 @@
 // A cancellable progress notification for a probe job: epochs as they come, top-1 at the end.
 import * as vscode from 'vscode';
 import { describeSpec } from './job-spec';
+import { quickInputs } from './quick-input-gate';
 import type { RunManager } from './run-manager';
 import type { TrainerJob } from './trainer-job';
 import { fmtPct } from './tree-model';
@@ -30,11 +31,13 @@ export async function withProbeProgress(job: TrainerJob, runs: RunManager, openP
     }
   });
   const exit = job.exit;
-  if (top1 !== null) {
-    void vscode.window.showInformationMessage(`${title}: top-1 ${fmtPct(top1)}`, 'Open Run Panel').then((a) => {
+  // Held while a quick pick of ours is open (e.g. the next probe's run picker): a toast would close it.
+  const done = top1;
+  if (done !== null) {
+    quickInputs.notify(() => void vscode.window.showInformationMessage(`${title}: top-1 ${fmtPct(done)}`, 'Open Run Panel').then((a) => {
       if (a) openPanel();
-    });
+    }));
   } else if (exit?.stoppedBy) {
-    void vscode.window.showInformationMessage(`${title}: cancelled`);
+    quickInputs.notify(() => void vscode.window.showInformationMessage(`${title}: cancelled`));
   }
 }

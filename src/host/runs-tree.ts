@@ -1,6 +1,7 @@
 // The Runs tree view: every run folder under the runs directory, refreshed from disk (file watcher + a poll
 // while something runs), so CLI runs and runs from earlier windows show up like the extension's own.
 import * as vscode from 'vscode';
+import { OPEN_ROW_COMMAND } from './row-click';
 import { readRunSummaries, type RunSummary } from './run-reader';
 import { childrenOf, groupRuns, present, type TreeNode } from './tree-model';
 
@@ -115,7 +116,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     item.contextValue = p.contextValue;
     item.iconPath = new vscode.ThemeIcon(p.icon, p.iconColor ? new vscode.ThemeColor(p.iconColor) : undefined);
     if (node.kind === 'run' || node.kind === 'probe') {
-      item.command = { command: 'mimLab.openRunPanel', title: 'Open Run Panel', arguments: [node] };
+      // No arguments: see row-click.ts for why.
+      item.command = { command: OPEN_ROW_COMMAND, title: 'Open Run Panel' };
     }
     item.accessibilityInformation = { label: accessibleLabel(node, p.label, p.description) };
     return item;

@@ -1,5 +1,6 @@
 // What the Runs tree shows for each run, checkpoint and probe: pure functions of the run summaries,
 // so they are tested from fixture folders without VS Code.
+import { probeKindLabel, randomInitFloors, scoreContext } from '../protocol/probe-scores';
 import type { DisplayState, ProbeView } from '../protocol/webview';
 import type { RunSummary } from './run-reader';
 
@@ -77,18 +78,19 @@ export function childrenOf(node: TreeNode): TreeNode[] {
   }
 }
 
+/** Short, so that the run id (the label) keeps the row's width: state, step and loss. The rest is in the tooltip. */
 function runDescription(r: RunSummary): string {
   const parts: string[] = [r.displayState];
   const s = r.status;
   if (s) parts.push(`step ${s.step}/${s.totalSteps}`);
-  const m = r.lastMetrics;
-  if (m) {
-    parts.push(`loss ${fmtNum(m.loss, 3)}`);
-    if (m.loss_align !== null && m.loss_align !== undefined) parts.push(`align ${fmtNum(m.loss_align, 3)}`);
-  }
-  const best = r.probes.filter((p) => p.state === 'done' && p.top1 !== null).sort((a, b) => (b.top1 ?? 0) - (a.top1 ?? 0))[0];
-  if (best) parts.push(`${best.kind} ${fmtPct(best.top1)}`);
+  if (r.lastMetrics) parts.push(`loss ${fmtNum(r.lastMetrics.loss, 3)}`);
   return parts.join(' · ');
+}
+
+/** "k-NN top-1 43.8% (chance 10.0%, random init 21.0%)" */
+export function probeScoreText(p: ProbeView, floor?: number): string {
+  const context = scoreContext(p.numClasses, floor, fmtPct).join(', ');
+  return `top-1 ${fmtPct(p.top1)}${context ? ` (${context})` : ''}`;
 }
 
 function runTooltip(r: RunSummary): string {
@@ -100,6 +102,11 @@ function runTooltip(r: RunSummary): string {
   ];
   if (s) lines.push(`step ${s.step}/${s.totalSteps}, epoch ${s.epoch}, backend ${s.backend}, last checkpoint ${s.checkpointStep}`);
   if (m) lines.push(`loss ${fmtNum(m.loss)}  main ${fmtNum(m.loss_main)}  align ${fmtNum(m.loss_align)}  lr ${fmtNum(m.lr)}  ${fmtNum(m.imgs_per_s, 3)} img/s`);
+  const floors = randomInitFloors(r.probes);
+  for (const p of r.probes.filter((q) => q.state === 'done' && q.top1 !== null)) {
+    const floor = p.randomInit || p.kind === 'unknown' ? undefined : floors[p.kind];
+    lines.push(`${probeKindLabel(p.kind)} probe${p.randomInit ? ' (random init)' : ''}: ${probeScoreText(p, floor)}`);
+  }
   if (s?.error) lines.push(`error: ${s.error}`);
   for (const w of s?.warnings ?? []) lines.push(`warning: ${w}`);
   lines.push(r.runDir);
@@ -131,10 +138,11 @@ export function present(node: TreeNode): NodePresentation {
       return { label: `step ${node.step}`, icon: 'save', contextValue: 'checkpoint', collapsible: 'none', tooltip: `checkpoints/step-${String(node.step).padStart(6, '0')}` };
     case 'probe': {
       const p = node.probe;
-      const val = p.state === 'running' ? `running ${p.epoch}/${p.epochs || '?'}` : p.state === 'failed' ? 'failed' : `top-1 ${fmtPct(p.top1)}`;
+      const running = p.kind === 'knn' ? 'running' : `running ${p.epoch}/${p.epochs || '?'}`;
+      const val = p.state === 'running' ? running : p.state === 'failed' ? 'failed' : probeScoreText(p);
       return {
-        label: `${p.kind}${p.randomInit ? ' (random init)' : ''}`, description: `${val}${p.top5 !== null && p.state === 'done' ? ` · top-5 ${fmtPct(p.top5)}` : ''}`,
-        tooltip: `${p.id}\n${p.kind} probe${p.checkpointStep !== null ? ` of checkpoint ${p.checkpointStep}` : ''}: ${val}`,
+        label: `${probeKindLabel(p.kind)}${p.randomInit ? ' (random init)' : ''}`, description: val,
+        tooltip: `${p.id}\n${probeKindLabel(p.kind)} probe${p.checkpointStep !== null ? ` of checkpoint ${p.checkpointStep}` : ''}: ${val}${p.top5 !== null && p.state === 'done' ? `, top-5 ${fmtPct(p.top5)}` : ''}`,
         icon: p.state === 'running' ? 'loading~spin' : p.state === 'failed' ? 'error' : 'graph', contextValue: 'probe', collapsible: 'none',
       };
     }

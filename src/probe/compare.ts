@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { flatten } from '../config/resolve';
+import { probeKindLabel } from '../protocol/probe-scores';
 import { parseJsonLines, PROBE_KINDS, RUN_FILES, type MetricsRow, type ProbeKind, type ProbeResult, type RunStatus } from '../protocol/run-files';
 
 export type TableFormat = 'text' | 'markdown' | 'csv';
@@ -76,7 +77,7 @@ export function buildTable(rows: readonly RunRow[]): Table {
   const diffs = configDifferences(rows);
   const randomKinds = PROBE_KINDS.filter((k) => rows.some((r) => r.random[k]));
   const header = ['run', 'algorithm', 'config', 'state', 'step', 'loss', 'loss_main', 'loss_align',
-    ...PROBE_KINDS.map((k) => `${k} top-1 %`), ...randomKinds.map((k) => `${k} (random init) %`)];
+    ...PROBE_KINDS.map((k) => `${probeKindLabel(k)} top-1 %`), ...randomKinds.map((k) => `${probeKindLabel(k)} (random init) %`)];
   const body = rows.map((r, i) => [
     r.run, r.algorithm, rows.length > 1 ? diffs[i].join(' ') || '(same)' : String(r.config.preset ?? ''), r.state, r.step === null ? '-' : String(r.step),
     num(r.last?.loss), num(r.last?.loss_main), num(r.last?.loss_align ?? null),

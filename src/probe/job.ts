@@ -10,6 +10,7 @@ import type { Dataset } from '../data/types';
 import { resolveNormalisation } from '../data/stats';
 import { initBackend } from '../ml/backend';
 import { PROTOCOL_VERSION } from '../protocol/events';
+import { probeKindLabel } from '../protocol/probe-scores';
 import type { ProbeKind, ProbeResult } from '../protocol/run-files';
 import { loadRunModel, readRunConfig, runCheckpointStep, type LoadedRun } from '../trainer/load-run';
 import type { Reporter } from '../trainer/reporter';
@@ -81,7 +82,7 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
       id: folder.id, kind, randomInit: job.randomInit, checkpointStep: loaded.step, epochs: cfg.epochs, features,
       backend: backend.name, startedAt: new Date().toISOString(), probe: cfg,
     });
-    log('info', `${kind} probe ${folder.id} of ${job.runDir} (${job.randomInit ? 'random-init encoder' : `checkpoint step ${loaded.step}`}, backend ${backend.name})`);
+    log('info', `${probeKindLabel(kind)} probe ${folder.id} of ${job.runDir} (${job.randomInit ? 'random-init encoder' : `checkpoint step ${loaded.step}`}, backend ${backend.name})`);
     const shouldStop = (): boolean => job.stop?.requested ?? false;
     const feats: FeatureSet = await probeFeatures({
       runDir: job.runDir, loaded, randomInit: job.randomInit, dataset, norm, probe: cfg, needTokens: kind === 'attentive',
@@ -112,12 +113,12 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
       finishedAt: new Date().toISOString(),
     };
     folder.writeResult(result);
-    log('info', `${kind} probe: top-1 ${(result.top1 * 100).toFixed(2)} %${result.top5 === null ? '' : `, top-5 ${(result.top5 * 100).toFixed(2)} %`}`);
+    log('info', `${probeKindLabel(kind)} probe: top-1 ${(result.top1 * 100).toFixed(2)} %${result.top5 === null ? '' : `, top-5 ${(result.top5 * 100).toFixed(2)} %`}`);
     reporter.emit({ type: 'probe-result', result });
   } catch (err) {
     state = err instanceof StopRequested ? 'stopped' : 'failed';
     error = state === 'stopped' ? `stopped (${job.stop?.reason ?? 'requested'})` : err instanceof Error ? err.message : String(err);
-    log(state === 'stopped' ? 'info' : 'error', `${kind} probe ${state}: ${error}`);
+    log(state === 'stopped' ? 'info' : 'error', `${probeKindLabel(kind)} probe ${state}: ${error}`);
     // The stack is for whoever debugs it: in the run's log.txt, never on the terminal.
     if (state === 'failed') new RunFolder(job.runDir).logError(`${kind} probe ${folder?.id ?? '(not started)'} failed`, err);
   } finally {

@@ -29,6 +29,8 @@ export interface ProbeView {
   checkpointStep: number | null;
   /** Whether `probes/<id>/attention/attention.json` exists (attentive probes: the query's attention map). */
   hasAttention?: boolean;
+  /** Classes of the probed task (chance level is 1 / numClasses); known once result.json exists. */
+  numClasses?: number | null;
 }
 
 /** Which buttons are enabled, decided by the host (it owns processes and workspace trust). */
@@ -106,6 +108,8 @@ export interface CompareRun {
   probes: ProbeView[];
   /** A few config values that usually differ between compared runs (λ, lr, mask, …). */
   keyConfig: Record<string, string>;
+  /** Per probe kind, the best random-init top-1 among the compared runs with the same encoder and data (the floor). */
+  randomInitFloors?: Partial<Record<ProbeKind, number>>;
 }
 
 export type HostToComparePanel = { type: 'snapshot'; seq: number; runs: CompareRun[] };

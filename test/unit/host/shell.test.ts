@@ -54,19 +54,20 @@ test('failure descriptions', () => {
   assert.equal(describeFailure({ ...base, code: 2, stderrTail: 'backend: wasm\nerror: data.path: no image decoded in /d/train: all 3 files failed\n' }), 'data.path: no image decoded in /d/train: all 3 files failed');
 });
 
-test('the generated JSON schema covers every config field and refuses unknown keys', () => {
+test('the generated JSON schema describes every config field and validates nothing (MIM Lab reports errors itself)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mimlab-schema-'));
   execFileSync(process.execPath, ['scripts/gen-schema.mjs', join(dir, 's.json')], { cwd: join(__dirname, '../../..') });
   const schema = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
   rmSync(dir, { recursive: true, force: true });
-  assert.equal(schema.additionalProperties, false);
   for (const key of Object.keys(FIELDS)) {
     const leaf = key.split('.').reduce((node, k) => node?.properties?.[k], schema);
-    assert.ok(leaf?.description || leaf?.enum, `schema has ${key}`);
+    assert.ok(leaf?.description, `schema has ${key}`);
   }
-  assert.equal(schema.properties.train.properties.steps.type, 'integer');
-  assert.equal(schema.properties.train.additionalProperties, false);
-  assert.ok(schema.properties.preset.enum.includes('cae-tiny'));
+  // The JSON service can only warn; config-diagnostics.ts makes unknown keys and wrong values errors.
+  assert.doesNotMatch(JSON.stringify(schema), /"(additionalProperties|minimum|exclusiveMinimum|maximum|enum)"/);
+  assert.equal(schema.properties.train.properties.steps.type, undefined);
+  assert.deepEqual(schema.properties.loss.properties.normPix.examples, [true, false]);
+  assert.ok(schema.properties.preset.examples.includes('cae-tiny'));
 });
 
 test('a report page gets a no-network CSP and the nonce on each script', () => {

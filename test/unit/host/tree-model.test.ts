@@ -13,17 +13,35 @@ test('runs are grouped by day, newest first', () => {
   assert.deepEqual(groups.map((g) => g.kind === 'group' && [g.label, g.runs.length]), [['Yesterday', 4], ['2026-11-20', 2]]);
 });
 
-test('a completed CAE run shows state, step, losses and its best probe; has checkpoint and probe children', () => {
+test('a completed CAE run shows state, step and loss (the rest in the tooltip); has checkpoint and probe children', () => {
   const node = runNode(byId('20261120-100000-cae-tiny'));
   const p = present(node);
-  assert.match(p.description ?? '', /^completed · step 30\/30 · loss [\d.]+ · align [\d.]+ · attentive 43\.8%$/);
+  // Short, so the run id keeps the width of the sidebar.
+  assert.match(p.description ?? '', /^completed · step 30\/30 · loss [\d.]+$/);
+  assert.match(p.tooltip ?? '', /align [\d.]+/);
+  assert.match(p.tooltip ?? '', /attentive probe: top-1 43\.8% \(chance 10\.0%\)/);
   assert.equal(p.icon, 'pass');
   assert.match(p.contextValue, /\bprobeable\b/);
   assert.doesNotMatch(p.contextValue, /\bresumable\b/);
   const kids = childrenOf(node);
   assert.deepEqual(kids.map((k) => k.kind === 'section' && k.label), ['Checkpoints', 'Probes']);
   assert.deepEqual(childrenOf(kids[0]).map((k) => present(k).label), ['step 30', 'step 20']);
-  assert.deepEqual(childrenOf(kids[1]).map((k) => `${present(k).label} ${present(k).description}`), ['attentive top-1 43.8% · top-5 81.3%', 'linear top-1 31.3% · top-5 75.0%']);
+  assert.deepEqual(childrenOf(kids[1]).map((k) => `${present(k).label} ${present(k).description}`), ['attentive top-1 43.8% (chance 10.0%)', 'linear top-1 31.3% (chance 10.0%)']);
+});
+
+test('probe rows: k-NN is spelled k-NN, has no epochs, and a pretrained score shows the random-init floor in the tooltip', () => {
+  const run = byId('20261120-100000-cae-tiny');
+  const base = { state: 'done' as const, epoch: 0, epochs: 0, top5: null, checkpointStep: 30, numClasses: 10 };
+  const probes = [
+    { ...base, id: 'knn-a', kind: 'knn' as const, top1: 0.082, randomInit: false },
+    { ...base, id: 'knn-r', kind: 'knn' as const, top1: 0.21, randomInit: true, checkpointStep: null },
+  ];
+  const r = { ...run, probes };
+  const rows = childrenOf({ kind: 'section', id: 's', label: 'Probes', run: r }).map((k) => present(k));
+  assert.deepEqual(rows.map((x) => `${x.label}: ${x.description}`), ['k-NN: top-1 8.2% (chance 10.0%)', 'k-NN (random init): top-1 21.0% (chance 10.0%)']);
+  assert.match(present(runNode(r)).tooltip ?? '', /k-NN probe: top-1 8\.2% \(chance 10\.0%, random init 21\.0%\)/);
+  const running = present({ kind: 'probe', id: 'p', run: r, probe: { ...probes[0], state: 'running' } });
+  assert.equal(running.description, 'running', 'k-NN trains no epochs: no "running 0/0"');
 });
 
 test('stopped and interrupted runs with a checkpoint are resumable; a failed run without one is not', () => {

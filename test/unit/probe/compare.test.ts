@@ -48,7 +48,7 @@ test('compare: differing config keys, final losses and each probe\'s top-1, late
   assert.equal(t.rows[0][col('linear top-1 %')], '31.3', 'step-30 result wins over a later-finished step-10 one');
   assert.equal(t.rows[0][col('attentive top-1 %')], '43.8');
   assert.equal(t.rows[1][col('attentive top-1 %')], '-');
-  assert.equal(t.rows[0][col('knn (random init) %')], '11.0');
+  assert.equal(t.rows[0][col('k-NN (random init) %')], '11.0');
   assert.equal(col('linear (random init) %'), -1, 'no random-init column without such results');
   const lastLoss = JSON.parse(readFileSync(join(cae, 'metrics.jsonl'), 'utf8').trim().split('\n').pop() as string) as { loss: number };
   assert.equal(Number(t.rows[0][col('loss')]), Number(lastLoss.loss.toPrecision(4)));
