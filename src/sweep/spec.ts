@@ -1,6 +1,7 @@
 // What a sweep asks for (`mim-lab sweep …` or a `*.mimlab-sweep.json` file): a base config, grid axes, seeds,
 // parallelism and probes. Parsing only; every error names the option or field and what was expected.
-import { ConfigError, parseSetValue } from '../config/resolve';
+import { BASE_CONFIG } from '../config/presets';
+import { applyOverrides, ConfigError, parseSetValue } from '../config/resolve';
 import { FIELDS } from '../config/schema';
 import { PROBE_KINDS, type ProbeKind } from '../protocol/run-files';
 
@@ -53,11 +54,14 @@ export function checkAxis(axis: GridAxis, where: string): GridAxis {
   if (values.length === 0 || values.some((v) => v === '')) fail(`${where}: expected one or more comma-separated values for ${key}, got an empty value`);
   const seen = new Set<string>();
   for (const v of values) {
+    let parsed: unknown;
     try {
-      seen.add(JSON.stringify(parseSetValue(key, v)));
+      parsed = parseSetValue(key, v);
     } catch (err) {
       fail(`${where}: ${(err as Error).message}`);
     }
+    applyOverrides(BASE_CONFIG, { [key]: parsed }, where); // the field's type and range (enums, minimums)
+    seen.add(JSON.stringify(parsed));
   }
   if (seen.size !== values.length) fail(`${where}: ${key} lists the same value twice`);
   return axis;
