@@ -3,8 +3,10 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Controller } from './controller';
+import { Experiments } from './experiments-host';
 
 let controller: Controller | undefined;
+let experiments: Experiments | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('MIM Lab', { log: true });
@@ -14,11 +16,15 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(c);
   context.subscriptions.push(vscode.window.createTreeView('mimLab.runs', { treeDataProvider: c.tree, canSelectMany: true, showCollapseAll: true }));
   context.subscriptions.push(...registerCommands(c));
+  experiments = new Experiments(c, context.extensionUri, log);
+  context.subscriptions.push(experiments);
   log.info(`MIM Lab activated; runs folder ${c.runsDir()}`);
 }
 
 export function deactivate(): Promise<void> | undefined {
   const c = controller;
+  const e = experiments;
   controller = undefined;
-  return c?.shutdown();
+  experiments = undefined;
+  return c && Promise.all([c.shutdown(), e?.shutdown()]).then(() => undefined);
 }

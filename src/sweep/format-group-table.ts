@@ -1,22 +1,11 @@
 // A GroupTable as text: markdown (mean ± sd per cell, n where it differs from the group's), CSV (mean, sd and n
 // in columns of their own, for spreadsheets and plots) or JSON (the numbers unrounded).
 import { formatTable, type Table } from '../probe/compare';
-import type { GroupTable, MetricColumn } from './group-table';
-import type { Summary } from './stats';
+import type { GroupTable } from './group-table';
+import { summaryText } from './summary-text';
 
 export type GroupTableFormat = 'markdown' | 'csv' | 'json';
 export const GROUP_TABLE_FORMATS: readonly GroupTableFormat[] = ['markdown', 'csv', 'json'];
-
-function number(x: number, c: MetricColumn, sd = false): string {
-  if (c.unit === 'percent') return `${c.signed && !sd && x > 0 ? '+' : ''}${x.toFixed(1)}`;
-  return x.toPrecision(sd ? 2 : 4);
-}
-
-export function summaryText(s: Summary | null, c: MetricColumn, groupN: number): string {
-  if (!s) return '-';
-  const sd = s.sd === null ? '' : ` ± ${number(s.sd, c, true)}`;
-  return `${number(s.mean, c)}${sd}${s.n !== groupN ? ` (n=${s.n})` : ''}`;
-}
 
 function groupCells(t: GroupTable, group: Record<string, string>): string[] {
   return t.groupBy.length ? t.groupBy.map((k) => group[k]) : ['all'];

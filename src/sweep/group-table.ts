@@ -2,27 +2,18 @@
 // random-init baseline it is paired with, of the paired margin, and of the final losses. `mim-lab table` and the
 // editor's Experiments view both show this, so they always agree.
 import type { RunRow } from '../probe/compare';
+import type { ExperimentGroup, ExperimentMetric } from '../protocol/experiments';
 import { PROBE_KINDS, type ProbeKind } from '../protocol/run-files';
 import { baselineIndex, baselineKey } from './baseline';
-import { summarize, type Summary } from './stats';
+import { summarize } from './stats';
 
 export const LOSS_METRICS = ['loss', 'loss_main', 'loss_align'] as const;
 
-export interface MetricColumn {
-  id: string;
-  label: string;
-  /** Percent points (probes, margins) or raw values (losses). */
-  unit: 'percent' | 'value';
-  /** Margins are signed. */
-  signed: boolean;
-}
+/** Percent points (probes, margins; margins signed) or raw values (losses). */
+export type MetricColumn = ExperimentMetric;
 
-export interface GroupRow {
-  /** Group key → value text. */
-  group: Record<string, string>;
-  runs: string[];
-  metrics: Record<string, Summary | null>;
-}
+/** One group: key → value text, its runs, and each metric's summary. */
+export type GroupRow = ExperimentGroup;
 
 export interface GroupTable {
   groupBy: string[];

@@ -1,11 +1,9 @@
 // Mean ± sample standard deviation (n − 1) over seeds: the numbers every ablation table reports.
 
-export interface Summary {
-  mean: number;
-  /** Sample sd (n − 1); null for a single value. */
-  sd: number | null;
-  n: number;
-}
+import type { GroupSummaryView } from '../protocol/experiments';
+
+/** mean, sample sd (n − 1; null for a single value) and n. */
+export type Summary = GroupSummaryView;
 
 export function summarize(values: readonly number[]): Summary | null {
   const n = values.length;
