@@ -3,6 +3,7 @@
 // set, files on disk), never on fixed sleeps.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXPERIMENTS } from './scenario-experiments';
 import { LONG_RUN } from './scenario-long-run';
 import { UNTRUSTED } from './scenario-untrusted';
 import {
@@ -205,5 +206,6 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   LONG_RUN,
+  EXPERIMENTS,
   UNTRUSTED,
 ];
