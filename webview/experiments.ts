@@ -120,7 +120,7 @@ function columns(s: ExperimentsSnapshot): { id: ColumnId; label: string; num: bo
   return [
     { id: 'run', label: 'run', num: false }, { id: 'state', label: 'state', num: false }, { id: 'sweep', label: 'sweep', num: false },
     ...s.configKeys.map((k) => ({ id: `config:${k}` as ColumnId, label: k, num: true })),
-    ...s.metrics.map((m) => ({ id: `metric:${m.id}` as ColumnId, label: m.label, num: true })),
+    ...s.metrics.filter((m) => s.rows.some((r) => r.metrics[m.id] !== undefined)).map((m) => ({ id: `metric:${m.id}` as ColumnId, label: m.label, num: true })),
   ];
 }
 

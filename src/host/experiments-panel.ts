@@ -9,7 +9,8 @@ import { parseExperimentsMessage, type ExperimentsToHost, type HostToExperiments
 import { buildExperimentsSnapshot } from './experiments-data';
 import { readSampleData } from './sample-reader';
 import { listRunDirs } from './run-reader';
-import { panelHtml, webviewOptions } from './run-panel';
+import { wirePanel } from './panel-wiring';
+import { webviewOptions } from './run-panel';
 
 export const EXPERIMENTS_VIEW_TYPE = 'mimLab.experimentsPanel';
 
@@ -31,25 +32,30 @@ export function sweepsDirFor(runsDir: string): string {
   return join(dirname(runsDir), 'sweeps');
 }
 
+/** The open panel, whether its webview has said `ready` since it was last shown, and what it registered. */
+interface Attached {
+  panel: vscode.WebviewPanel;
+  ready: boolean;
+  disposables: vscode.Disposable[];
+}
+
 export class ExperimentsPanel implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
+  private view: Attached | null = null;
+  private refresh: NodeJS.Timeout | undefined;
   private groupBy: string[] = [];
   private seq = 0;
   private last = '';
-  private ready = false;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
-  private panelDisposables: vscode.Disposable[] = [];
+  private readonly serializer: vscode.Disposable;
 
   constructor(private readonly host: ExperimentsHost) {
-    this.disposables.push(vscode.window.registerWebviewPanelSerializer(EXPERIMENTS_VIEW_TYPE, {
+    this.serializer = vscode.window.registerWebviewPanelSerializer(EXPERIMENTS_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel): Promise<void> => this.attach(panel),
-    }));
+    });
   }
 
   show(): void {
-    if (this.panel) {
-      this.panel.reveal();
+    if (this.view) {
+      this.view.panel.reveal();
       this.post(true);
       return;
     }
@@ -63,24 +69,19 @@ export class ExperimentsPanel implements vscode.Disposable {
 
   private attach(panel: vscode.WebviewPanel): void {
     this.detach();
-    this.panel = panel;
-    panel.title = 'Experiments';
-    panel.iconPath = vscode.Uri.joinPath(this.host.extensionUri, 'media', 'mimlab.svg');
-    panel.webview.options = webviewOptions(this.host.extensionUri);
-    panel.webview.onDidReceiveMessage((m: unknown) => void this.handle(m), undefined, this.panelDisposables);
-    panel.onDidChangeViewState(() => {
-      if (!panel.visible) this.ready = false;
-    }, undefined, this.panelDisposables);
-    panel.onDidDispose(() => this.detach(), undefined, this.panelDisposables);
-    panel.webview.html = panelHtml(panel.webview, this.host.extensionUri, 'experiments', 'Experiments');
+    const view: Attached = { panel, ready: false, disposables: [] };
+    this.view = view;
+    wirePanel(panel, {
+      extensionUri: this.host.extensionUri, kind: 'experiments', title: 'Experiments',
+      onMessage: (m) => void this.handle(m), onHidden: () => { view.ready = false; }, onDisposed: () => this.detach(),
+    }, view.disposables);
   }
 
   private detach(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.ready = false;
-    this.panel = undefined;
-    while (this.panelDisposables.length) this.panelDisposables.pop()?.dispose();
+    clearTimeout(this.refresh);
+    const view = this.view;
+    this.view = null;
+    for (const d of view?.disposables ?? []) d.dispose();
   }
 
   private runDirOf(runId: string): string | undefined {
@@ -95,7 +96,7 @@ export class ExperimentsPanel implements vscode.Disposable {
     }
     switch (msg.type) {
       case 'ready':
-        this.ready = true;
+        if (this.view) this.view.ready = true;
         this.post(true);
         return;
       case 'group-by':
@@ -151,13 +152,13 @@ export class ExperimentsPanel implements vscode.Disposable {
   }
 
   private send(msg: HostToExperiments): void {
-    void this.panel?.webview.postMessage(msg);
+    void this.view?.panel.webview.postMessage(msg);
   }
 
   /** Posts a snapshot when it differs from the last one (always when forced), then looks again in 3 s. */
   private post(force: boolean): void {
-    if (!this.panel || !this.ready) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (!this.view?.ready) return;
+    clearTimeout(this.refresh);
     const runsDir = this.host.runsDir();
     const snapshot = buildExperimentsSnapshot({
       runsDir, sweepsDir: sweepsDirFor(runsDir), groupBy: this.groupBy, isLiveRun: (d) => this.host.isLiveRun(d),
@@ -169,12 +170,12 @@ export class ExperimentsPanel implements vscode.Disposable {
       this.seq += 1;
       this.send({ type: 'snapshot', seq: this.seq, snapshot });
     }
-    this.timer = setTimeout(() => this.post(false), 3000);
+    this.refresh = setTimeout(() => this.post(false), 3000);
   }
 
   dispose(): void {
-    this.panel?.dispose();
+    this.view?.panel.dispose();
     this.detach();
-    for (const d of this.disposables) d.dispose();
+    this.serializer.dispose();
   }
 }
