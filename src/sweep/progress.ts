@@ -3,7 +3,8 @@
 // process of an earlier sweep, finished; and which probes and random-init baselines already have results.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { displayStateOf } from '../host/run-reader';
+import { looksLikeTrainer } from '../host/external-stop';
+import { displayStateOf, isPidAlive } from '../host/run-reader';
 import { readRunRow } from '../probe/compare';
 import { RUN_FILES, type ProbeKind, type RunStatus } from '../protocol/run-files';
 import { findRunDir, type SweepRunState, type TrainingState } from './folder';
@@ -41,7 +42,8 @@ export function readRunProgress(plan: SweepPlan, run: PlannedRun): RunProgress {
   if (!runDir) return { run, runDir: null, training: 'pending', probes: {}, random: {} };
   const status = readStatus(runDir);
   // No status yet: the trainer is starting (or was killed before its first status); it resumes like a stopped run.
-  const training: TrainingState = status ? displayStateOf(status, false) as TrainingState : 'interrupted';
+  // A pid counts only while it still runs MIM Lab (after a reboot the number may belong to anything).
+  const training: TrainingState = status ? displayStateOf(status, false, (pid) => isPidAlive(pid) && looksLikeTrainer(pid)) as TrainingState : 'interrupted';
   const row = readRunRow(runDir);
   const probes: RunProgress['probes'] = {};
   const random: RunProgress['random'] = {};

@@ -3,6 +3,7 @@
 // folders after every exit, so a sweep started again after a crash or kill picks up exactly what is missing.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { looksLikeTrainer } from '../host/external-stop';
 import { isPidAlive } from '../host/run-reader';
 import { TrainerJob, type LaunchOptions } from '../host/trainer-job';
 import type { StopSignal } from '../trainer/stop';
@@ -31,11 +32,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Children of a killed sweep stop by themselves (their IPC channel closes); wait until they have. */
 async function waitForOrphans(opts: SweepOptions): Promise<void> {
-  const before = readSweepStatus(opts.dir)?.active.filter((a) => a.pid !== process.pid && isPidAlive(a.pid)) ?? [];
+  const alive = (pid: number): boolean => isPidAlive(pid) && looksLikeTrainer(pid);
+  const before = readSweepStatus(opts.dir)?.active.filter((a) => a.pid !== process.pid && alive(a.pid)) ?? [];
   if (before.length === 0) return;
   opts.print(`[sweep] waiting for ${before.length} process(es) of the previous start to stop: ${before.map((a) => `${a.pid} (${a.task})`).join(', ')}`);
   const end = Date.now() + 120_000;
-  while (Date.now() < end && before.some((a) => isPidAlive(a.pid))) await sleep(opts.pollMs ?? 500);
+  while (Date.now() < end && before.some((a) => alive(a.pid))) await sleep(opts.pollMs ?? 500);
 }
 
 function describeRun(plan: SweepPlan, run: number): string {
