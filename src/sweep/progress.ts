@@ -28,18 +28,21 @@ function readStatus(runDir: string): RunStatus | null {
   }
 }
 
-/** A folder a killed `pretrain` created but never wrote its config into holds nothing to resume: remove it. */
-function dropEmptyRunDir(runDir: string): boolean {
-  if (existsSync(join(runDir, RUN_FILES.config))) return false;
-  if (readdirSync(runDir).length > 0) return false;
-  rmSync(runDir, { recursive: true, force: true });
-  return true;
-}
-
-export function readRunProgress(plan: SweepPlan, run: PlannedRun): RunProgress {
-  let runDir = findRunDir(plan.spec.runsDir, run.name);
-  if (runDir && dropEmptyRunDir(runDir)) runDir = null;
-  if (!runDir) return { run, runDir: null, training: 'pending', probes: {}, random: {} };
+/**
+ * `active`: a child of this sweep is working on the run, so a folder without its config is one being created.
+ * Otherwise such a folder was left by a `pretrain` killed before it wrote its config: empty, it is removed and the
+ * run starts afresh; not empty, it is left for a person to look at and the run counts as failed.
+ */
+export function readRunProgress(plan: SweepPlan, run: PlannedRun, active = false): RunProgress {
+  const runDir = findRunDir(plan.spec.runsDir, run.name);
+  const none = { run, probes: {}, random: {} };
+  if (!runDir) return { ...none, runDir: null, training: 'pending' };
+  if (!existsSync(join(runDir, RUN_FILES.config))) {
+    if (active) return { ...none, runDir, training: 'running' };
+    if (readdirSync(runDir).length > 0) return { ...none, runDir, training: 'failed' };
+    rmSync(runDir, { recursive: true, force: true });
+    return { ...none, runDir: null, training: 'pending' };
+  }
   const status = readStatus(runDir);
   // No status yet: the trainer is starting (or was killed before its first status); it resumes like a stopped run.
   // A pid counts only while it still runs MIM Lab (after a reboot the number may belong to anything).
@@ -54,8 +57,9 @@ export function readRunProgress(plan: SweepPlan, run: PlannedRun): RunProgress {
   return { run, runDir, training, probes, random };
 }
 
-export function readSweepProgress(plan: SweepPlan): RunProgress[] {
-  return plan.runs.map((r) => readRunProgress(plan, r));
+/** `active`: indices of the runs a child of this sweep is working on. */
+export function readSweepProgress(plan: SweepPlan, active: ReadonlySet<number> = new Set()): RunProgress[] {
+  return plan.runs.map((r) => readRunProgress(plan, r, active.has(r.index)));
 }
 
 /** The per-run part of state.json: each run's baseline is the random-init result in its representative's folder. */

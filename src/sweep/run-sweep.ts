@@ -53,6 +53,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepState> {
   /** Tasks that ended badly in this start are not tried again until the next one (a failing probe would loop). */
   const failed = new Map<string, string>();
   let nextId = 1;
+  const activeRuns = (): Set<number> => new Set([...active.values()].map((a) => a.task.run));
   let progress: RunProgress[] = readSweepProgress(plan);
 
   const save = (state: SweepState): void => {
@@ -88,9 +89,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepState> {
   };
 
   for (;;) {
-    progress = readSweepProgress(plan);
+    progress = readSweepProgress(plan, activeRuns());
     if (stop.requested) break;
-    const busyRuns = new Set([...active.values()].map((a) => a.task.run));
+    const busyRuns = activeRuns();
     const todo = pendingTasks(plan, progress).filter((t) => !failed.has(taskKey(t)) && !active.has(taskKey(t)));
     for (const t of todo) {
       if (active.size >= opts.jobs) break;
@@ -107,7 +108,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepState> {
   if (stop.requested) {
     print(`[sweep] stopping ${active.size} process(es): each checkpoints first`);
     await Promise.all([...active.values()].map((a) => a.job.stop()));
-    progress = readSweepProgress(plan);
+    progress = readSweepProgress(plan, activeRuns());
     save('stopped');
     return 'stopped';
   }
