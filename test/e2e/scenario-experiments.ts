@@ -1,13 +1,22 @@
 // Scenario 10: the Experiments view lists the runs of a seed study, sorts by a probe column, groups by a config
-// key with mean ± sd, plots a metric against a swept key, and one slider moves every selected run's strip.
-import { cpSync } from 'node:fs';
+// key with mean ± sd, plots a metric against a swept key, one slider moves every selected run's strip, and a
+// sweep queued from its form runs and is cancelled.
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXPERIMENT_RUNS, writeExperimentRuns } from '../helpers/experiment-runs';
-import { CAE_DONE, type Scenario } from './steps';
+import { CAE_DONE, until, type Scenario } from './steps';
+
+const readJson = (f: string): { state?: string; checkpointStep: number } | null => {
+  try {
+    return JSON.parse(readFileSync(f, 'utf8'));
+  } catch {
+    return null;
+  }
+};
 import { waitInFrame } from './workbench';
 
 export const EXPERIMENTS: Scenario = {
-  name: '10 experiments view: sort, group, scatter, shared step slider',
+  name: '10 experiments view: sort, group, scatter, shared step slider, a sweep queued and cancelled',
   async run(ctx) {
     const { wb } = ctx;
     const dirs = writeExperimentRuns(ctx.server.runsDir);
@@ -71,5 +80,24 @@ export const EXPERIMENTS: Scenario = {
     }
     ctx.log(`strips: ${(await stripSteps()).join(' ')}`);
     await frame.locator('#cell-strips').screenshot({ path: join(ctx.out, '10-strips.png') });
+
+    // The form's sweep is named <preset>-<date-time>; its first run folder ends in -001-s0.
+    const SWEPT = /-cae-tiny-\d{8}-\d{6}-001-s0$/;
+    // Queue a sweep from the form (a `mim-lab sweep` child of the extension), see it run, cancel it: it stops.
+    await frame.selectOption('#sweep-preset', 'cae-tiny');
+    await frame.fill('#sweep-grid', 'loss.alignWeight=0,2');
+    await frame.fill('#sweep-seeds', '0');
+    await frame.fill('#sweep-jobs', '1');
+    await frame.fill('#sweep-probes', 'none');
+    await frame.fill('#sweep-sets', 'train.steps=5000 train.checkpointEvery=20 sample.every=0');
+    await frame.locator('#queue-sweep').click();
+    await waitInFrame(frame, () => document.querySelector('#sweep-table tr[data-state="running"]'), 'the queued sweep running', 30_000);
+    await until(() => readdirSync(ctx.server.runsDir).some((d) => SWEPT.test(d) && (readJson(join(ctx.server.runsDir, d, 'status.json'))?.checkpointStep ?? 0) >= 20), 'its first run past a checkpoint', 60_000);
+    await frame.locator('#sweep-table tr[data-state="running"] button.cancel-sweep').click();
+    await waitInFrame(frame, () => document.querySelector('#sweep-table tr[data-state="stopped"] button.resume-sweep'), 'the sweep stopped and resumable', 60_000);
+    const run = readdirSync(ctx.server.runsDir).find((d) => SWEPT.test(d)) ?? '';
+    const state = readJson(join(ctx.server.runsDir, run, 'status.json'))?.state;
+    if (state !== 'stopped') throw new Error(`the sweep's run ${run} is ${state}, not stopped`);
+    ctx.log(`sweep queued, ran and was cancelled (${run} stopped)`);
   },
 };
