@@ -8,7 +8,7 @@ import { DEFAULT_SWEEPS_DIR, acquireLock, isSweepDir, openSweepDir, readPlan } f
 import { buildPlan, type SweepPlan } from '../sweep/plan';
 import { runSweep } from '../sweep/run-sweep';
 import { parseGridOption, parseJobs, parseProbes, parseSeeds, type SweepSpec } from '../sweep/spec';
-import { readSweepFile, SWEEP_FILE_SUFFIX } from '../sweep/sweep-file';
+import { readSweepFile, SWEEP_FILE_SUFFIX, type SweepFile } from '../sweep/sweep-file';
 import { EXIT, type JobContext } from '../trainer/jobs';
 import { StopSignal } from '../trainer/stop';
 import { only, UsageError, type ParsedArgs } from './args';
@@ -44,8 +44,7 @@ function specFromArgs(args: ParsedArgs): SweepSpec {
   };
 }
 
-function specFromFile(file: string, args: ParsedArgs): SweepSpec {
-  const f = readSweepFile(file);
+function specFromFile(f: SweepFile, args: ParsedArgs): SweepSpec {
   const runsDir = args.options.get('runs-dir');
   return {
     preset: f.preset, configFile: f.configFile, sets: [...f.sets, ...engineSets(f.engine)], grid: f.grid,
@@ -68,8 +67,8 @@ function openPlan(args: ParsedArgs): { dir: string; plan: SweepPlan; resumed: bo
       return { dir: resolve(target), plan: readPlan(target), resumed: true };
     }
     if (!target.endsWith(SWEEP_FILE_SUFFIX)) throw new UsageError(`sweep: ${target}: expected a *${SWEEP_FILE_SUFFIX} file or a sweep folder`);
-    const plan = buildPlan(specFromFile(target, args));
-    return { ...openSweepDir(sweepsDir, plan), jobs: readSweepFile(target).jobs };
+    const file = readSweepFile(target);
+    return { ...openSweepDir(sweepsDir, buildPlan(specFromFile(file, args))), jobs: file.jobs };
   }
   if (!args.options.has('preset') && !args.options.has('config')) throw new UsageError(`sweep: give --preset or --config (usage: mim-lab ${SWEEP_USAGE})`);
   return openSweepDir(sweepsDir, buildPlan(specFromArgs(args)));
