@@ -12,7 +12,7 @@ const entries = [
   { entryPoints: ['src/data/decode-worker.ts'], outfile: 'dist/decode-worker.js' },
 ];
 if (existsSync('src/host/extension.ts')) entries.push({ entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js' });
-const webviews = ['webview/run-panel.ts', 'webview/compare-panel.ts', 'webview/report.ts'].filter(existsSync);
+const webviews = ['webview/run-panel.ts', 'webview/compare-panel.ts', 'webview/experiments.ts', 'webview/report.ts'].filter(existsSync);
 
 await Promise.all([
   ...entries.map((e) => build({ ...common, ...e })),

@@ -7,6 +7,8 @@ export interface ParsedArgs {
   options: Map<string, string>;
   sets: string[];
   flags: Set<string>;
+  /** Every value of every option in order, for options that may repeat (e.g. `--grid`); `options` keeps the last. */
+  lists: Map<string, string[]>;
 }
 
 export class UsageError extends InputError {
@@ -18,7 +20,7 @@ export class UsageError extends InputError {
 
 /** `booleans` are flags that take no value (e.g. `--random-init`). */
 export function parseArgs(argv: readonly string[], booleans: readonly string[] = []): ParsedArgs {
-  const out: ParsedArgs = { positionals: [], options: new Map(), sets: [], flags: new Set() };
+  const out: ParsedArgs = { positionals: [], options: new Map(), sets: [], flags: new Set(), lists: new Map() };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-o') {
@@ -40,7 +42,10 @@ export function parseArgs(argv: readonly string[], booleans: readonly string[] =
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     if (name === 'set') out.sets.push(value);
-    else out.options.set(name, value);
+    else {
+      out.options.set(name, value);
+      out.lists.set(name, [...(out.lists.get(name) ?? []), value]);
+    }
   }
   return out;
 }

@@ -9,6 +9,8 @@ import { compareCommand, COMPARE_USAGE } from './compare-command';
 import { demoCommand, DEMO_USAGE } from './demo';
 import { probeCommand, PROBE_USAGE } from './probe-command';
 import { reportCommand, REPORT_USAGE } from './report-command';
+import { sweepCommand, SWEEP_USAGE } from './sweep-command';
+import { tableCommand, TABLE_USAGE } from './table-command';
 import { tokenizerCommand, TOKENIZER_USAGE } from './tokenizer-command';
 import { reportFailure } from './failure';
 import { checkOutputFile } from './output-paths';
@@ -34,6 +36,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   resume: { summary: 'resume <runDir> [--backend B]   continue a run from its latest checkpoint', run: resumeCommand },
   probe: { summary: `${PROBE_USAGE}   probe the frozen encoder`, run: probeCommand, booleans: ['random-init'] },
   compare: { summary: COMPARE_USAGE, run: compareCommand },
+  sweep: { summary: `${SWEEP_USAGE}   grid × seeds of runs, J at a time, probed; resumes when started again`, run: sweepCommand },
+  table: { summary: TABLE_USAGE, run: tableCommand },
   demo: { summary: DEMO_USAGE, run: demoCommand },
   report: { summary: REPORT_USAGE, run: reportCommand },
   bench: { summary: `${BENCH_USAGE}   training-step speed and memory, against PyTorch when available`, run: benchCommand, booleans: BENCH_BOOLEANS },

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { assertNever } from '../protocol/events';
 import { isComparePanelState, parseComparePanelMessage, type HostToComparePanel } from '../protocol/webview';
 import { buildCompareRuns } from './compare-data';
-import { panelHtml, webviewOptions } from './run-panel';
+import { wirePanel } from './panel-wiring';
+import { webviewOptions } from './run-panel';
 
 export const COMPARE_PANEL_VIEW_TYPE = 'mimLab.comparePanel';
 
@@ -76,15 +77,10 @@ export class ComparePanel implements vscode.Disposable {
     this.detach();
     this.panel = panel;
     this.runDirs = runDirs;
-    panel.title = `Compare ${runDirs.length} Runs`;
-    panel.iconPath = vscode.Uri.joinPath(this.host.extensionUri, 'media', 'mimlab.svg');
-    panel.webview.options = webviewOptions(this.host.extensionUri);
-    panel.webview.onDidReceiveMessage((m: unknown) => this.handle(m), undefined, this.panelDisposables);
-    panel.onDidChangeViewState(() => {
-      if (!panel.visible) this.ready = false;
-    }, undefined, this.panelDisposables);
-    panel.onDidDispose(() => this.detach(), undefined, this.panelDisposables);
-    panel.webview.html = panelHtml(panel.webview, this.host.extensionUri, 'compare', 'Compare Runs');
+    wirePanel(panel, {
+      extensionUri: this.host.extensionUri, kind: 'compare', title: `Compare ${runDirs.length} Runs`,
+      onMessage: (m) => this.handle(m), onHidden: () => { this.ready = false; }, onDisposed: () => this.detach(),
+    }, this.panelDisposables);
   }
 
   private detach(): void {

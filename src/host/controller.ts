@@ -78,7 +78,7 @@ export class Controller implements vscode.Disposable {
     return runsDirectory(this.context);
   }
 
-  private launchOptions(): { execPath: string; trainerPath: string; env: NodeJS.ProcessEnv; cwd: string } {
+  launchOptions(): { execPath: string; trainerPath: string; env: NodeJS.ProcessEnv; cwd: string } {
     const settings = readSettings();
     const runtime = resolveNodeRuntime(settings.nodePath);
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.context.extensionUri.fsPath;

@@ -11,8 +11,13 @@ export interface PanelHtmlOptions {
   styleUri: string;
   title: string;
   /** `data-panel` on <body>: tests and styles tell panels apart by it. */
-  panel: 'run' | 'compare';
+  panel: PanelKind;
 }
+
+export type PanelKind = 'run' | 'compare' | 'experiments';
+
+/** The built script of each panel (dist/webview/). */
+export const PANEL_SCRIPTS: Record<PanelKind, string> = { run: 'run-panel.js', compare: 'compare-panel.js', experiments: 'experiments.js' };
 
 export function makeNonce(): string {
   return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { ProbeKind } from '../protocol/run-files';
 import { isRunPanelState, parseRunPanelMessage, type HostToRunPanel, type RunActions, type RunPanelIntent, type RunView } from '../protocol/webview';
 import { assertNever } from '../protocol/events';
-import { makeNonce, renderPanelHtml } from './panel-html';
+import { makeNonce, PANEL_SCRIPTS, renderPanelHtml, type PanelKind } from './panel-html';
 import { RunFeed } from './run-feed';
 import { readProbeAttention } from './run-reader';
 import { readSampleData } from './sample-reader';
@@ -32,11 +32,11 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   };
 }
 
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, panel: 'run' | 'compare', title: string): string {
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, panel: PanelKind, title: string): string {
   const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)).toString();
   return renderPanelHtml({
     cspSource: webview.cspSource, nonce: makeNonce(), title, panel,
-    scriptUri: asset(panel === 'run' ? 'run-panel.js' : 'compare-panel.js'), styleUri: asset('panel.css'),
+    scriptUri: asset(PANEL_SCRIPTS[panel]), styleUri: asset('panel.css'),
   });
 }
 

@@ -57,11 +57,16 @@ export function readRunRow(runDir: string): RunRow {
   return row;
 }
 
-/** Config leaves whose values differ between the runs, as `key=value` per run. */
-export function configDifferences(rows: readonly RunRow[]): string[][] {
+/** Config leaves that describe the experiment and whose values differ between the runs, sorted. */
+export function differingConfigKeys(rows: readonly Pick<RunRow, 'config'>[]): string[] {
   // Only keys every run has: a key missing from an older run's config is schema growth, not an experiment choice.
   const keys = Object.keys(rows[0]?.config ?? {}).filter((k) => rows.every((r) => k in r.config));
-  const differing = keys.filter((k) => !IGNORED.test(k) && new Set(rows.map((r) => JSON.stringify(r.config[k]))).size > 1).sort();
+  return keys.filter((k) => !IGNORED.test(k) && new Set(rows.map((r) => JSON.stringify(r.config[k]))).size > 1).sort();
+}
+
+/** Config leaves whose values differ between the runs, as `key=value` per run. */
+export function configDifferences(rows: readonly RunRow[]): string[][] {
+  const differing = differingConfigKeys(rows);
   return rows.map((r) => differing.map((k) => `${k}=${typeof r.config[k] === 'string' ? r.config[k] : JSON.stringify(r.config[k])}`));
 }
 

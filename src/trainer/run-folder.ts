@@ -10,10 +10,15 @@ function timestamp(d = new Date()): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
+/** The `<name>` part of a run folder's name: file-name safe, at most 60 characters. */
+export function safeRunName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60) || 'run';
+}
+
 /** Creates `<runsDir>/<date-time>-<name>` (suffixed when taken) and returns its path. */
 export function createRunDir(runsDir: string, name: string): string {
   mkdirSync(runsDir, { recursive: true });
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60) || 'run';
+  const safe = safeRunName(name);
   const base = `${timestamp()}-${safe}`;
   for (let i = 0; ; i++) {
     const dir = join(runsDir, i === 0 ? base : `${base}-${i}`);

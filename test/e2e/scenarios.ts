@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EDITOR_SCENARIOS } from './scenario-editor';
+import { EXPERIMENTS } from './scenario-experiments';
 import { LONG_RUN } from './scenario-long-run';
 import { UNTRUSTED } from './scenario-untrusted';
 import {
@@ -210,5 +211,6 @@ export const SCENARIOS: Scenario[] = [
   },
   ...EDITOR_SCENARIOS,
   LONG_RUN,
+  EXPERIMENTS,
   UNTRUSTED,
 ];

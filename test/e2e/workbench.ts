@@ -106,7 +106,7 @@ export class Workbench {
   }
 
   /** The inner frame of a MIM Lab webview whose <body> has data-panel=`panel` (and matches `where`). */
-  async panelFrame(panel: 'run' | 'compare', where: (b: Record<string, string>) => boolean = () => true, timeoutMs = 30_000): Promise<Frame> {
+  async panelFrame(panel: 'run' | 'compare' | 'experiments', where: (b: Record<string, string>) => boolean = () => true, timeoutMs = 30_000): Promise<Frame> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
       for (const f of this.page.frames()) {
