@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { RUN_FILES, parseJsonLines, type MetricsRow, type ProbeMetricsRow, type ProbeResult, type RunStatus } from '../protocol/run-files';
 import { PROBE_ATTENTION_DIR, type ProbeAttentionManifest } from '../protocol/samples';
 import { isSafeId, type DisplayState, type ProbeView } from '../protocol/webview';
+import { isPidAlive } from '../util/pid';
+export { isPidAlive };
 
 export function readJson<T>(file: string): T | null {
   try {
@@ -14,16 +16,6 @@ export function readJson<T>(file: string): T | null {
 }
 
 /** True when a process with this pid exists (signal 0 probes without sending anything). */
-export function isPidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** A run whose status says running but whose process is gone was interrupted (crash, killed editor, reboot). */
 export function displayStateOf(status: RunStatus | null, hasLiveJob: boolean, alive: (pid: number) => boolean = isPidAlive): DisplayState {
   if (!status) return hasLiveJob ? 'running' : 'unknown';

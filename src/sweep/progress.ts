@@ -20,7 +20,7 @@ export interface RunProgress {
   random: Partial<Record<ProbeKind, number>>;
 }
 
-function readStatus(runDir: string): RunStatus | null {
+export function readStatus(runDir: string): RunStatus | null {
   try {
     return JSON.parse(readFileSync(join(runDir, RUN_FILES.status), 'utf8')) as RunStatus;
   } catch {

@@ -9,7 +9,7 @@ import { TrainerJob, type LaunchOptions } from '../host/trainer-job';
 import type { StopSignal } from '../trainer/stop';
 import { SWEEP_FILES, readSweepStatus, writeSweepStatus, type SweepState, type SweepStatus } from './folder';
 import type { SweepPlan } from './plan';
-import { readSweepProgress, runStates, type RunProgress } from './progress';
+import { readStatus, readSweepProgress, runStates, type RunProgress } from './progress';
 import { jobSpecOf, pendingTasks, taskKey, taskLabel, type SweepTask } from './tasks';
 
 export interface SweepOptions {
@@ -33,7 +33,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Children of a killed sweep stop by themselves (their IPC channel closes); wait until they have. */
 async function waitForOrphans(opts: SweepOptions): Promise<void> {
   const alive = (pid: number): boolean => isPidAlive(pid) && looksLikeTrainer(pid);
-  const before = readSweepStatus(opts.dir)?.active.filter((a) => a.pid !== process.pid && alive(a.pid)) ?? [];
+  const listed = readSweepStatus(opts.dir)?.active ?? [];
+  // A child started just before the kill may not be listed yet; its run folder's status names it.
+  const fromRuns = readSweepProgress(opts.plan).flatMap((p) => {
+    const s = p.runDir ? readStatus(p.runDir) : null;
+    return s?.state === 'running' && typeof s.pid === 'number' ? [{ pid: s.pid, task: p.run.name }] : [];
+  });
+  const before = [...listed, ...fromRuns.filter((r) => !listed.some((a) => a.pid === r.pid))]
+    .filter((a) => a.pid !== process.pid && alive(a.pid));
   if (before.length === 0) return;
   opts.print(`[sweep] waiting for ${before.length} process(es) of the previous start to stop: ${before.map((a) => `${a.pid} (${a.task})`).join(', ')}`);
   const end = Date.now() + 120_000;

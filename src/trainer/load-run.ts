@@ -13,6 +13,7 @@ import { InputError } from '../util/input-error';
 import { loadCheckpoint, resolveCheckpointStep } from './checkpoint';
 import { importStore } from './model-state';
 import { RunFolder } from './run-folder';
+import { isPidAlive } from '../util/pid';
 
 /** The folder given as a run cannot be used as one; the message names the folder or file and what was expected. */
 export class RunInputError extends InputError {
@@ -50,16 +51,6 @@ export function readRunConfig(runDir: string, command: string): Config {
 }
 
 /** True when a process with this pid exists (signal 0 sends nothing). */
-function pidAlive(pid: unknown): boolean {
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
-
 /** Refuses a run whose trainer is still alive: two trainers writing one folder would interleave its files. */
 export function requireNotRunning(runDir: string, command: string): void {
   let status: { state?: unknown; pid?: unknown } | null = null;
@@ -68,7 +59,7 @@ export function requireNotRunning(runDir: string, command: string): void {
   } catch {
     return; // unreadable status: the trainer rewrites it
   }
-  if (status?.state === 'running' && status.pid !== process.pid && pidAlive(status.pid)) {
+  if (status?.state === 'running' && status.pid !== process.pid && isPidAlive(status.pid)) {
     throw new RunInputError(`${command}: ${runDir} is still running (pid ${String(status.pid)}); stop it first (SIGTERM checkpoints it)`);
   }
 }
