@@ -49,6 +49,13 @@ export interface MetricsRow {
   grad_norm?: number;
   /** Token accuracy on masked patches (token targets only). */
   mlm_acc?: number | null;
+  /** data2vec's target_var / pred_var (a std over batch and tokens, averaged over channels) of the alignment targets and predictions (CAE). */
+  target_var?: number | null;
+  pred_var?: number | null;
+  /** RankMe of the encoder's pooled features on a fixed test batch (steps where monitor.rankEvery logs it). */
+  rank_me?: number;
+  /** Teacher momentum used after this step (a ramping teacher.schedule only). */
+  teacher_momentum?: number;
   time: string;
 }
 
