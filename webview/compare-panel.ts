@@ -59,7 +59,7 @@ function drawChart(): void {
 }
 
 function bestTop1(r: CompareRun, kind: ProbeKind): number | null {
-  const vals = r.probes.filter((p) => p.kind === kind && p.state === 'done' && p.top1 !== null && !p.randomInit).map((p) => p.top1 as number);
+  const vals = r.probes.filter((p) => p.kind === kind && p.state === 'done' && p.top1 !== null && !p.randomInit && !p.pixels).map((p) => p.top1 as number);
   return vals.length ? Math.max(...vals) : null;
 }
 

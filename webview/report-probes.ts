@@ -15,7 +15,7 @@ export function renderReportProbes(el: HTMLElement, probes: readonly ReportProbe
     const r = p.result;
     if (!r) return h('tr', { 'data-probe-id': p.id }, h('td', {}, p.id.split('-')[0]), h('td', { colspan: head.length - 2, className: 'muted' }, 'no result.json (running or failed)'), h('td', { className: 'muted' }, p.id));
     return h('tr', { 'data-probe-id': p.id, 'data-top1': r.top1 },
-      h('td', {}, `${r.kind}${r.randomInit ? ' (random init)' : ''}`),
+      h('td', {}, `${r.kind}${r.pixels ? ' (pixels)' : r.randomInit ? ' (random init)' : ''}`),
       h('td', { className: `num${r.top1 === best && done.length > 1 ? ' best' : ''}` }, fmtPct(r.top1)),
       h('td', { className: 'num' }, fmtPct(r.top5)),
       h('td', {}, r.features),

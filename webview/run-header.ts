@@ -75,7 +75,7 @@ export function renderProbes(el: HTMLElement, probes: readonly ProbeView[]): voi
     return;
   }
   const row = (p: ProbeView): HTMLTableRowElement => h('tr', { 'data-probe-id': p.id, 'data-probe-kind': p.kind, 'data-probe-state': p.state, 'data-top1': p.state === 'done' && p.top1 !== null ? p.top1 : undefined },
-    h('td', {}, `${p.kind}${p.randomInit ? ' (random init)' : ''}`),
+    h('td', {}, `${p.kind}${p.pixels ? ' (pixels)' : p.randomInit ? ' (random init)' : ''}`),
     h('td', {}, p.state === 'running' ? `running ${p.epoch}/${p.epochs || '?'}` : p.state),
     h('td', { className: 'num' }, fmtPct(p.top1)),
     h('td', { className: 'num' }, fmtPct(p.top5)),

@@ -32,7 +32,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     run: pretrainCommand,
   },
   resume: { summary: 'resume <runDir> [--backend B]   continue a run from its latest checkpoint', run: resumeCommand },
-  probe: { summary: `${PROBE_USAGE}   probe the frozen encoder`, run: probeCommand, booleans: ['random-init'] },
+  probe: { summary: `${PROBE_USAGE}   probe the frozen encoder`, run: probeCommand, booleans: ['random-init', 'grid', 'pixels'] },
   compare: { summary: COMPARE_USAGE, run: compareCommand },
   demo: { summary: DEMO_USAGE, run: demoCommand },
   report: { summary: REPORT_USAGE, run: reportCommand },

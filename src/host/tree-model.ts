@@ -133,7 +133,7 @@ export function present(node: TreeNode): NodePresentation {
       const p = node.probe;
       const val = p.state === 'running' ? `running ${p.epoch}/${p.epochs || '?'}` : p.state === 'failed' ? 'failed' : `top-1 ${fmtPct(p.top1)}`;
       return {
-        label: `${p.kind}${p.randomInit ? ' (random init)' : ''}`, description: `${val}${p.top5 !== null && p.state === 'done' ? ` · top-5 ${fmtPct(p.top5)}` : ''}`,
+        label: `${p.kind}${p.pixels ? ' (pixels)' : p.randomInit ? ' (random init)' : ''}`, description: `${val}${p.top5 !== null && p.state === 'done' ? ` · top-5 ${fmtPct(p.top5)}` : ''}`,
         tooltip: `${p.id}\n${p.kind} probe${p.checkpointStep !== null ? ` of checkpoint ${p.checkpointStep}` : ''}: ${val}`,
         icon: p.state === 'running' ? 'loading~spin' : p.state === 'failed' ? 'error' : 'graph', contextValue: 'probe', collapsible: 'none',
       };

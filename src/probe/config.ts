@@ -31,6 +31,8 @@ export interface ProbeConfig {
   /** Use only the first N images of a split (0 = all); for quick looks, not for reported numbers. */
   maxTrain: number;
   maxTest: number;
+  /** Fraction of the train split held out (seeded) to choose hyper-parameters on; 0 = none (the papers' protocol). */
+  valFraction: number;
 }
 
 type NumKey = Exclude<keyof ProbeConfig, 'kind' | 'features'>;
@@ -57,6 +59,7 @@ const NUM_FIELDS: Record<NumKey, NumField> = {
   extractBatch: { int: true, min: 1 },
   maxTrain: { int: true, min: 0 },
   maxTest: { int: true, min: 0 },
+  valFraction: { int: false, min: 0, max: 0.9 },
 };
 
 export const PROBE_KEYS: readonly string[] = ['features', ...Object.keys(NUM_FIELDS)];
@@ -64,8 +67,11 @@ export const PROBE_KEYS: readonly string[] = ['features', ...Object.keys(NUM_FIE
 const COMMON = {
   features: 'mean' as PooledFeatures, // CAE/MAE encoders barely train cls at small scale; the patch mean is the stronger default
   warmupEpochs: 0, batchSize: 256, momentum: 0.9, weightDecay: 0, heads: 0, k: 20, temperature: 0.07, seed: 0,
-  extractBatch: 200, maxTrain: 0, maxTest: 0,
+  extractBatch: 200, maxTrain: 0, maxTest: 0, valFraction: 0,
 };
+
+/** The validation split `--grid` holds out when probe.valFraction is not set. */
+export const GRID_VAL_FRACTION = 0.1;
 
 /** Defaults per kind. Linear: MAE's protocol on cached features (SGD here; LARS only matters at 16k batches). */
 export function defaultProbeConfig(kind: ProbeKind): ProbeConfig {

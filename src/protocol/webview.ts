@@ -26,6 +26,8 @@ export interface ProbeView {
   top1: number | null;
   top5: number | null;
   randomInit: boolean;
+  /** A probe on standardised raw pixels (`--pixels`): the second floor beside random init. */
+  pixels?: boolean;
   checkpointStep: number | null;
   /** Whether `probes/<id>/attention/attention.json` exists (attentive probes: the query's attention map). */
   hasAttention?: boolean;
