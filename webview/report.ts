@@ -3,6 +3,7 @@
 import { REPORT_DATA_ELEMENT, type ReportData } from '../src/report/report-data';
 import type { SampleData } from '../src/protocol/webview';
 import { LineChart } from './chart';
+import { collapseSeries } from './signal-series';
 import { byId, h } from './dom';
 import { renderReportProbes } from './report-probes';
 import { configValue, renderConfig } from './run-header';
@@ -61,8 +62,8 @@ function curves(d: ReportData): { el: HTMLElement; draw: () => void } {
         { id: 'loss_main', label: 'loss_main', color: 'green' },
         ...(cae ? [{ id: 'loss_align', label: 'loss_align', color: 'orange' }] : []),
       ], { yLabel: 'loss' }),
-      new LineChart(byId<HTMLCanvasElement>('collapse-chart'), [{ id: 'latent_std', label: 'latent_std (collapse signal)', color: 'red' }], {
-        yLabel: 'std', hLines: cae && threshold > 0 ? [{ value: threshold, label: `collapse < ${threshold}`, color: 'red' }] : [],
+      new LineChart(byId<HTMLCanvasElement>('collapse-chart'), collapseSeries(cae), {
+        yLabel: 'std', y1Label: 'rank_me', hLines: cae && threshold > 0 ? [{ value: threshold, label: `collapse < ${threshold}`, color: 'red' }] : [],
       }),
       new LineChart(byId<HTMLCanvasElement>('lr-chart'), [{ id: 'lr', label: 'learning rate', color: 'purple' }], { yLabel: 'lr' }),
       new LineChart(byId<HTMLCanvasElement>('speed-chart'), [{ id: 'imgs_per_s', label: 'images/s', color: 'yellow' }], { yLabel: 'img/s' }),

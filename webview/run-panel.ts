@@ -2,6 +2,7 @@
 import type { ProbeKind } from '../src/protocol/run-files';
 import { isHostToRunPanel, type MetricColumns, type RunPanelState, type RunPanelToHost, type RunView } from '../src/protocol/webview';
 import { LineChart } from './chart';
+import { collapseSeries } from './signal-series';
 import { byId, h } from './dom';
 import { configValue, renderConfig, renderHeader, renderProbes, type HeaderActions } from './run-header';
 import { applyMessage, type RunModel } from './run-state';
@@ -91,8 +92,8 @@ function makeCharts(run: RunView): void {
       ...(cae ? [{ id: 'loss_align', label: 'loss_align', color: 'orange' }] : []),
       { id: 'lr', label: 'lr', color: 'purple', axis: 'y1' as const, dashed: true, exact: true },
     ], { yLabel: 'loss', y1Label: 'lr', logY: ui.logY, smoothing: ui.smoothing }),
-    new LineChart(byId<HTMLCanvasElement>('collapse-chart'), [{ id: 'latent_std', label: cae ? 'latent_std (collapse signal)' : 'latent_std', color: 'red' }], {
-      yLabel: 'std', smoothing: ui.smoothing, hLines: Number.isFinite(threshold) && threshold > 0 ? [{ value: threshold, label: `collapse < ${threshold}`, color: 'red' }] : [],
+    new LineChart(byId<HTMLCanvasElement>('collapse-chart'), collapseSeries(cae), {
+      yLabel: 'std', y1Label: 'rank_me', smoothing: ui.smoothing, hLines: Number.isFinite(threshold) && threshold > 0 ? [{ value: threshold, label: `collapse < ${threshold}`, color: 'red' }] : [],
     }),
     new LineChart(byId<HTMLCanvasElement>('speed-chart'), [{ id: 'imgs_per_s', label: 'images/s', color: 'yellow' }], { yLabel: 'img/s', smoothing: ui.smoothing }),
   ];
