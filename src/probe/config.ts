@@ -21,6 +21,9 @@ export interface ProbeConfig {
   weightDecay: number;
   /** Attentive probe: attention heads (0 = the encoder's). */
   heads: number;
+  /** Attentive probe: learnable queries (CAE 1) and an MLP after the attention (CAE off, V-JEPA on). */
+  queries: number;
+  mlp: boolean;
   /** k-NN: neighbours and softmax temperature of the vote. */
   k: number;
   temperature: number;
@@ -35,7 +38,7 @@ export interface ProbeConfig {
   valFraction: number;
 }
 
-type NumKey = Exclude<keyof ProbeConfig, 'kind' | 'features'>;
+type NumKey = Exclude<keyof ProbeConfig, 'kind' | 'features' | 'mlp'>;
 
 interface NumField {
   int: boolean;
@@ -53,6 +56,7 @@ const NUM_FIELDS: Record<NumKey, NumField> = {
   momentum: { int: false, min: 0, max: 0.999 },
   weightDecay: { int: false, min: 0 },
   heads: { int: true, min: 0 },
+  queries: { int: true, min: 1 },
   k: { int: true, min: 1 },
   temperature: { int: false, min: 0, exclusive: true },
   seed: { int: true, min: 0 },
@@ -62,11 +66,11 @@ const NUM_FIELDS: Record<NumKey, NumField> = {
   valFraction: { int: false, min: 0, max: 0.9 },
 };
 
-export const PROBE_KEYS: readonly string[] = ['features', ...Object.keys(NUM_FIELDS)];
+export const PROBE_KEYS: readonly string[] = ['features', 'mlp', ...Object.keys(NUM_FIELDS)];
 
 const COMMON = {
   features: 'mean' as PooledFeatures, // CAE/MAE encoders barely train cls at small scale; the patch mean is the stronger default
-  warmupEpochs: 0, batchSize: 256, momentum: 0.9, weightDecay: 0, heads: 0, k: 20, temperature: 0.07, seed: 0,
+  warmupEpochs: 0, batchSize: 256, momentum: 0.9, weightDecay: 0, heads: 0, queries: 1, mlp: false, k: 20, temperature: 0.07, seed: 0,
   extractBatch: 200, maxTrain: 0, maxTest: 0, valFraction: 0,
 };
 
@@ -89,10 +93,14 @@ function describe(f: NumField): string {
   return `${f.int ? 'an integer' : 'a number'} ${lo}${f.max !== undefined ? ` and ≤ ${f.max}` : ''}`;
 }
 
-function parseValue(key: string, text: string): PooledFeatures | number {
+function parseValue(key: string, text: string): PooledFeatures | number | boolean {
   if (key === 'features') {
     if (text === 'cls' || text === 'mean') return text;
     throw new ConfigError(`probe.features: expected cls or mean, got "${text}"`);
+  }
+  if (key === 'mlp') {
+    if (text === 'true' || text === 'false') return text === 'true';
+    throw new ConfigError(`probe.mlp: expected true or false, got "${text}"`);
   }
   const f = NUM_FIELDS[key as NumKey];
   const n = Number(text);

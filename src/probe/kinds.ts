@@ -89,7 +89,9 @@ export async function runClassifierProbe(
     batcher = (s) => pooledBatcher(pooled(s, cfg.features), f.dim, s.labels);
   } else {
     if (!f.train.tokens || !f.test.tokens) throw new Error('attentive probe: token features were not extracted');
-    head = new AttentiveHead({ dim: f.dim, heads: cfg.heads > 0 ? cfg.heads : encoderHeads, numClasses: f.numClasses, seed: cfg.seed });
+    head = new AttentiveHead({
+      dim: f.dim, heads: cfg.heads > 0 ? cfg.heads : encoderHeads, numClasses: f.numClasses, seed: cfg.seed, queries: cfg.queries, mlp: cfg.mlp,
+    });
     const T = f.tokensPerImage;
     batcher = (s) => {
       const n = normaliseTokens(s.tokens ?? new Float32Array(0), f.dim, T, f.positions);
