@@ -78,6 +78,7 @@ function probeSettings(job: ProbeJob): ProbeConfig {
   const cfg: ProbeConfig = resolveProbeConfig(job.kind, job.sets);
   if (job.grid && cfg.kind !== 'linear') throw new ConfigError(`--grid trains linear heads only; got --kind ${cfg.kind}`);
   if (job.pixels && cfg.kind === 'attentive') throw new ConfigError('--pixels works with --kind linear or knn (the attentive probe needs encoder tokens)');
+  if (cfg.kind === 'knn' && cfg.valFraction > 0) throw new ConfigError('probe.valFraction: the k-NN probe trains nothing and chooses nothing, so it holds out no validation split (use it with linear or attentive)');
   if (job.pixels && job.randomInit) throw new ConfigError('--pixels and --random-init are two different floors: pick one');
   return job.grid && cfg.valFraction === 0 ? { ...cfg, valFraction: GRID_VAL_FRACTION } : cfg;
 }

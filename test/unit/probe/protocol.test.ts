@@ -111,6 +111,7 @@ test('--grid reports the val-chosen head, the whole grid and the split sizes; pe
     assert.equal(typeof row.val_top1, 'number');
   }
   await assert.rejects(runProbe(job('knn', { grid: true })), (e: unknown) => e instanceof ConfigError && /--grid/.test(e.message));
+  await assert.rejects(runProbe(job('knn', { sets: ['probe.valFraction=0.1'] })), (e: unknown) => e instanceof ConfigError && /probe\.valFraction/.test(e.message));
 });
 
 test('probe.valFraction holds out validation for a single probe, and the test split is evaluated once', async () => {
