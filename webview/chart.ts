@@ -20,6 +20,8 @@ export interface SeriesSpec {
   dashed?: boolean;
   /** Never smoothed (a schedule such as the learning rate is exact, not noisy). */
   exact?: boolean;
+  /** Logged on some steps only (e.g. rank_me): the line joins the logged points across the gaps. */
+  sparse?: boolean;
 }
 
 export interface LineChartOptions {
@@ -183,7 +185,7 @@ export class LineChart {
     for (const t of this.tracks) {
       const showRaw = this.showRaw(t);
       const color = resolveColor(t.spec.color);
-      const common = { yAxisID: t.spec.axis ?? 'y', hidden: t.spec.hidden, borderDash: t.spec.dashed ? [4, 3] : undefined, spanGaps: false };
+      const common = { yAxisID: t.spec.axis ?? 'y', hidden: t.spec.hidden, borderDash: t.spec.dashed ? [4, 3] : undefined, spanGaps: t.spec.sparse ?? false };
       if (showRaw) datasets.push({ ...common, label: `${t.spec.label} (raw)`, data: t.raw, borderColor: withAlpha(color, 0.25), backgroundColor: withAlpha(color, 0.25), borderWidth: 1 });
       datasets.push({ ...common, label: t.spec.label, data: showRaw ? t.smooth : t.raw, borderColor: color, backgroundColor: color });
     }

@@ -62,7 +62,7 @@ function drawChart(): void {
 
 /** A run's best pretrained probe of a kind, with its class count (for the chance level). */
 function bestProbe(r: CompareRun, kind: ProbeKind): { top1: number | null; numClasses: number | null } {
-  const done = r.probes.filter((p) => p.kind === kind && p.state === 'done' && p.top1 !== null && !p.randomInit);
+  const done = r.probes.filter((p) => p.kind === kind && p.state === 'done' && p.top1 !== null && !p.randomInit && !p.pixels);
   const best = done.sort((a, b) => (b.top1 ?? 0) - (a.top1 ?? 0))[0];
   return { top1: best?.top1 ?? null, numClasses: best?.numClasses ?? null };
 }

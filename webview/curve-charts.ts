@@ -1,8 +1,9 @@
-// The training-curves cell, the same in the run panel and the HTML report: losses, the collapse signal, the
+// The training-curves cell, the same in the run panel and the HTML report: losses, the collapse signals, the
 // learning rate and throughput, each on its own chart. "log scale" switches the loss and lr charts together;
 // both start linear (an lr schedule on a log axis hides its warmup and cosine shape).
 import { LineChart } from './chart';
 import { h } from './dom';
+import { collapseSeries } from './signal-series';
 
 export interface CurveOptions {
   /** CAE has loss_align and a collapse threshold; MAE has neither. */
@@ -36,8 +37,8 @@ export class CurveCharts {
       { id: 'loss_main', label: 'loss_main', color: 'green' },
       ...(o.cae ? [{ id: 'loss_align', label: 'loss_align', color: 'orange' }] : []),
     ], { yLabel: 'loss', ...common });
-    const collapse = new LineChart(canvas('collapse-chart'), [{ id: 'latent_std', label: o.cae ? 'latent_std (collapse signal)' : 'latent_std', color: 'red' }], {
-      yLabel: 'std', smoothing: o.smoothing, hLines: o.cae && o.collapseStd > 0 ? [{ value: o.collapseStd, label: `collapse < ${o.collapseStd}`, color: 'red' }] : [],
+    const collapse = new LineChart(canvas('collapse-chart'), collapseSeries(o.cae), {
+      yLabel: 'std', y1Label: 'rank_me', smoothing: o.smoothing, hLines: o.cae && o.collapseStd > 0 ? [{ value: o.collapseStd, label: `collapse < ${o.collapseStd}`, color: 'red' }] : [],
     });
     const lr = new LineChart(canvas('lr-chart'), [{ id: 'lr', label: 'learning rate', color: 'purple', exact: true }], { yLabel: 'lr', ...common });
     const speed = new LineChart(canvas('speed-chart'), [{ id: 'imgs_per_s', label: 'images/s', color: 'yellow' }], { yLabel: 'img/s', smoothing: o.smoothing });

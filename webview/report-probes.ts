@@ -18,8 +18,8 @@ export function renderReportProbes(el: HTMLElement, probes: readonly ReportProbe
     const r = p.result;
     if (!r) return h('tr', { 'data-probe-id': p.id }, h('td', {}, p.id.split('-')[0]), h('td', { colspan: head.length - 2, className: 'muted' }, 'no result.json (running or failed)'), h('td', { className: 'muted' }, p.id));
     return h('tr', { 'data-probe-id': p.id, 'data-top1': r.top1 },
-      h('td', {}, `${probeKindLabel(r.kind)}${r.randomInit ? ' (random init)' : ''}`),
-      scoreCell(r.top1, { numClasses: r.numClasses, floor: r.randomInit ? undefined : floors[r.kind], best: p === best }),
+      h('td', {}, `${probeKindLabel(r.kind)}${r.pixels ? ' (pixels)' : r.randomInit ? ' (random init)' : ''}`),
+      scoreCell(r.top1, { numClasses: r.numClasses, floor: r.randomInit || r.pixels ? undefined : floors[r.kind], best: p === best }),
       h('td', { className: 'num' }, fmtPct(r.top5)),
       h('td', {}, r.features),
       h('td', { className: 'num' }, r.randomInit ? '–' : r.checkpointStep),

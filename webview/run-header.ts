@@ -78,9 +78,9 @@ export function renderProbes(el: HTMLElement, probes: readonly ProbeView[]): voi
   }
   const floors = randomInitFloors(probes);
   const row = (p: ProbeView): HTMLTableRowElement => h('tr', { 'data-probe-id': p.id, 'data-probe-kind': p.kind, 'data-probe-state': p.state, 'data-top1': p.state === 'done' && p.top1 !== null ? p.top1 : undefined },
-    h('td', {}, `${probeKindLabel(p.kind)}${p.randomInit ? ' (random init)' : ''}`),
+    h('td', {}, `${probeKindLabel(p.kind)}${p.pixels ? ' (pixels)' : p.randomInit ? ' (random init)' : ''}`),
     h('td', {}, p.state === 'running' && p.kind !== 'knn' ? `running ${p.epoch}/${p.epochs || '?'}` : p.state),
-    scoreCell(p.top1, { numClasses: p.numClasses, floor: p.randomInit || p.kind === 'unknown' ? undefined : floors[p.kind] }),
+    scoreCell(p.top1, { numClasses: p.numClasses, floor: p.randomInit || p.pixels || p.kind === 'unknown' ? undefined : floors[p.kind] }),
     h('td', { className: 'num' }, fmtPct(p.top5)),
     h('td', { className: 'num' }, p.checkpointStep ?? '–'),
     // k-NN trains nothing: it has no epochs.

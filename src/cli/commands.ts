@@ -34,7 +34,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     run: pretrainCommand,
   },
   resume: { summary: 'resume <runDir> [--backend B]   continue a run from its latest checkpoint', run: resumeCommand },
-  probe: { summary: `${PROBE_USAGE}   probe the frozen encoder`, run: probeCommand, booleans: ['random-init'] },
+  probe: { summary: `${PROBE_USAGE}   probe the frozen encoder`, run: probeCommand, booleans: ['random-init', 'grid', 'pixels'] },
   compare: { summary: COMPARE_USAGE, run: compareCommand },
   sweep: { summary: `${SWEEP_USAGE}   grid × seeds of runs, J at a time, probed; resumes when started again`, run: sweepCommand },
   table: { summary: TABLE_USAGE, run: tableCommand },

@@ -8,7 +8,8 @@ import { openDataset } from '../data/open';
 import { classCount } from '../data/preflight';
 import { encodePng, imageGrid } from '../data/png';
 import { augmentedView, centreView } from '../data/transforms';
-import { CorruptImageError, type RawImage } from '../data/types';
+import { CorruptImageError, type RawImage, type Split } from '../data/types';
+import { maskPreview } from './mask-preview';
 
 const SAMPLES = 16;
 const COLS = 8;
@@ -63,6 +64,16 @@ export async function dataInspect(config: Config, outPng: string): Promise<strin
     mkdirSync(dirname(outPng), { recursive: true });
     writeFileSync(outPng, encodePng(grid.data, grid.width, grid.height, grid.channels as 1 | 3));
     lines.push(`grid      ${outPng} (rows: centre view, augmented view; ${zoom}× nearest-neighbour zoom)`);
+    // The masks the run will use on its sample batch, over the same centre views (grey = masked, the teacher's targets).
+    try {
+      const masks = maskPreview(config, views.map((v) => v.centre), COLS, zoom);
+      const masksPng = outPng.replace(/(\.png)?$/i, '-masks.png');
+      writeFileSync(masksPng, encodePng(masks.image.data, masks.image.width, masks.image.height, masks.image.channels as 1 | 3));
+      lines.push(`masks     ${masksPng}: ${masks.summary} (grey = masked)`);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      lines.push(`masks     not drawn: ${err.message}`); // e.g. a mask.count too large for this image size
+    }
   }
   return lines.join('\n');
 }

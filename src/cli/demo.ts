@@ -24,6 +24,8 @@ export const DEMO_PRESET = 'cae-demo';
 
 /** Attentive first: it extracts all tokens and caches the pooled features the other two reuse. */
 const ORDER: readonly ProbeKind[] = ['attentive', 'linear', 'knn'];
+/** Probes that also run on raw pixels (the attentive probe needs encoder tokens). */
+const PIXEL_KINDS: readonly ProbeKind[] = ['linear', 'knn'];
 
 /** Keeps the terminal readable: pretraining every `every` steps, probes one line per probe. */
 function quiet(base: Reporter, every: number): Reporter {
@@ -40,11 +42,14 @@ export interface DemoComparison {
   kind: ProbeKind;
   pretrained: number;
   random: number;
+  /** The same probe on standardised raw pixels (linear and k-NN), the second floor. */
+  pixels?: number;
 }
 
 export function demoVerdict(rows: readonly DemoComparison[]): { ok: boolean; lines: string[] } {
   const lines = rows.map((r) => `${probeKindLabel(r.kind).padEnd(9)} pretrained ${(r.pretrained * 100).toFixed(1).padStart(5)} %   random init ${(r.random * 100).toFixed(1).padStart(5)} %   `
-    + `margin ${((r.pretrained - r.random) * 100).toFixed(1)} points`);
+    + `margin ${((r.pretrained - r.random) * 100).toFixed(1)} points`
+    + (r.pixels === undefined ? '' : `   pixels ${(r.pixels * 100).toFixed(1).padStart(5)} %   margin ${((r.pretrained - r.pixels) * 100).toFixed(1)} points`));
   return { ok: rows.length === PROBE_KINDS.length && rows.every((r) => r.pretrained > r.random), lines };
 }
 
@@ -93,12 +98,22 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
         ctx.print(`[demo]   ${probeKindLabel(kind).padEnd(9)} ${randomInit ? 'random init' : 'pretrained '}  top-1 ${(r.result.top1 * 100).toFixed(1)} %  (${elapsed()})`);
       }
     }
+    for (const kind of PIXEL_KINDS) { // the second floor: the same probe on standardised raw pixels
+      const r = await runProbe({ runDir: pre.runDir, kind, randomInit: false, pixels: true, checkpoint: 'latest', sets: probeSets, reporter, stop });
+      if (r.state !== 'completed' || !r.result) {
+        process.stderr.write(`error: ${kind} probe (pixels) ${r.state}: ${r.error ?? ''}\n`);
+        return r.state === 'stopped' ? EXIT.stopped : EXIT.failed;
+      }
+      results.set(`${kind}:pixels`, r.result);
+      ctx.print(`[demo]   ${probeKindLabel(kind).padEnd(9)} raw pixels   top-1 ${(r.result.top1 * 100).toFixed(1)} %  (${elapsed()})`);
+    }
     clearFeatureCache(pre.runDir, 'tokens'); // hundreds of MB; the pooled features stay cached for re-probing
     ctx.print('[demo] 3/3 comparison');
     const table = buildTable([readRunRow(pre.runDir)]);
     ctx.print(formatTable(table, 'text').trimEnd());
     const verdict = demoVerdict(ORDER.map((kind) => ({
       kind, pretrained: results.get(`${kind}:false`)?.top1 ?? 0, random: results.get(`${kind}:true`)?.top1 ?? 0,
+      ...(results.has(`${kind}:pixels`) ? { pixels: results.get(`${kind}:pixels`)?.top1 } : {}),
     })));
     writeFileSync(join(pre.runDir, 'demo-comparison.md'), formatTable(table, 'markdown') + '\n' + verdict.lines.map((l) => `    ${l}`).join('\n') + '\n');
     for (const l of verdict.lines) ctx.print(`[demo] ${l}`);

@@ -1,11 +1,11 @@
-// `mim-lab probe <runDir> --kind linear|attentive|knn [--random-init] [--checkpoint latest|<step>] [--set probe.key=value …] [--backend B]`
+// `mim-lab probe <runDir> --kind linear|attentive|knn [--random-init | --pixels] [--grid] [--checkpoint latest|<step>] [--set probe.key=value …] [--backend B]`
 // Also the entry the extension forks (`dist/trainer.js probe …`): events go to the reporter, the probe folder to stdout.
 import { runProbe } from '../probe/job';
 import { EXIT, type JobContext } from '../trainer/jobs';
 import { StopSignal } from '../trainer/stop';
 import { backendOption, only, UsageError, type ParsedArgs } from './args';
 
-export const PROBE_USAGE = 'probe <runDir> --kind linear|attentive|knn [--random-init] [--checkpoint latest|<step>] [--set probe.key=value …] [--backend B]';
+export const PROBE_USAGE = 'probe <runDir> --kind linear|attentive|knn [--random-init | --pixels] [--grid] [--checkpoint latest|<step>] [--set probe.key=value …] [--backend B]';
 
 export function parseCheckpoint(text: string | undefined): 'latest' | number {
   if (text === undefined || text === 'latest') return 'latest';
@@ -26,7 +26,7 @@ export async function probeCommand(args: ParsedArgs, ctx: JobContext): Promise<n
   try {
     const r = await runProbe({
       runDir, kind, randomInit: args.flags.has('random-init'), checkpoint: parseCheckpoint(args.options.get('checkpoint')),
-      sets: args.sets, backend, reporter: ctx.reporter, stop,
+      sets: args.sets, backend, reporter: ctx.reporter, stop, grid: args.flags.has('grid'), pixels: args.flags.has('pixels'),
     });
     if (r.probeDir && r.state === 'completed') ctx.print(r.probeDir);
     return r.state === 'completed' ? EXIT.ok : r.state === 'stopped' ? EXIT.stopped : EXIT.failed;

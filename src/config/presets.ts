@@ -16,16 +16,16 @@ export const BASE_CONFIG: Config = {
     patchSize: 4, dim: 128, depth: 6, heads: 4, mlpRatio: 4, layerScale: 0.1, dropPath: 0,
     regressorDepth: 2, decoderDepth: 2, decoderDim: 128, decoderHeads: 4,
   },
-  mask: { kind: 'block', count: 32, minBlock: 0 },
-  teacher: { momentum: 0 },
-  loss: { alignWeight: 2, target: 'pixels', normPix: true },
+  mask: { kind: 'block', count: 32, minBlock: 0, blocks: 4, blockScale: [0.15, 0.2], blockAspect: [0.75, 1.5] },
+  teacher: { momentum: 0, momentumEnd: 1, schedule: 'constant' },
+  loss: { alignWeight: 2, target: 'pixels', normPix: true, alignTarget: 'raw', alignTopK: 0, alignLoss: 'mse', alignBeta: 1 },
   tokenizer: { path: '', inputSize: 0, vocab: 512, steps: 600 },
   train: {
     steps: 600, batchSize: 64, microBatch: 0, seed: 0, lr: 5e-4, minLr: 1e-5, warmupSteps: 40,
     weightDecay: 0.05, beta1: 0.9, beta2: 0.999, clipGrad: 3, logEvery: 1, checkpointEvery: 50, keepCheckpoints: 2,
   },
   sample: { every: 100, count: 8 },
-  monitor: { collapseStd: 0.05 },
+  monitor: { collapseStd: 0.05, rankEvery: 100, rankImages: 256, rankDrop: 0.5 },
 };
 
 export interface Preset {

@@ -134,8 +134,19 @@ export function applyOverrides(base: Config, overrides: Record<string, unknown>,
   return out as unknown as Config;
 }
 
+/** Fills keys a config lacks with BASE_CONFIG's (a run folder written before a key existed keeps its old behaviour). */
+function withDefaults(c: Config): Config {
+  const merge = (base: Json, over: Json): Json => {
+    const out: Json = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(base[k]) ? merge(base[k] as Json, v) : v;
+    return out;
+  };
+  return merge(clone(BASE_CONFIG) as unknown as Json, c as unknown as Json) as unknown as Config;
+}
+
 /** Checks relations between fields that no single field's type can express. */
-export function validateConfig(c: Config): Config {
+export function validateConfig(input: Config): Config {
+  const c = withDefaults(input);
   for (const [key, value] of Object.entries(flatten(c as unknown as Json))) {
     const spec = FIELDS[key];
     if (!spec) throw new ConfigError(`unknown config key "${key}"`);
@@ -169,6 +180,12 @@ export function validateConfig(c: Config): Config {
   if (c.loss.target === 'tokens' && c.tokenizer.path.trim() === '') {
     throw new ConfigError('tokenizer.path is required when loss.target=tokens: a TF.js tokenizer folder (see `mim-lab tokenizer train`), or `auto` to train one into the run folder first');
   }
+  const range = (key: string, [lo, hi]: number[], max: number): void => {
+    if (!(lo > 0 && lo <= hi && hi <= max)) throw new ConfigError(`${key} must be [min, max] with 0 < min ≤ max ≤ ${max}, got [${lo}, ${hi}]`);
+  };
+  range('mask.blockScale', c.mask.blockScale, 1);
+  range('mask.blockAspect', c.mask.blockAspect, Infinity);
+  if (c.loss.alignTopK > c.model.depth) throw new ConfigError(`loss.alignTopK (${c.loss.alignTopK}) must be at most model.depth (${c.model.depth}) (0: all blocks)`);
   if (c.train.minLr > c.train.lr) throw new ConfigError(`train.minLr (${c.train.minLr}) must not exceed train.lr (${c.train.lr})`);
   return c;
 }

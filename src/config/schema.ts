@@ -3,7 +3,10 @@
 
 export type Algorithm = 'cae' | 'mae';
 export type DatasetKind = 'synthetic' | 'idx' | 'cifar10' | 'cifar100' | 'folder';
-export type MaskKind = 'block' | 'random';
+export type MaskKind = 'block' | 'random' | 'multiblock';
+export type AlignTarget = 'raw' | 'layernorm' | 'instancenorm-topk';
+export type AlignLoss = 'mse' | 'smooth-l1';
+export type TeacherScheduleName = 'constant' | 'linear' | 'cosine';
 export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'webgpu';
 
 export interface Config {
@@ -53,10 +56,20 @@ export interface Config {
     count: number;
     /** Smallest block of the block-wise generator (scaled for small grids when 0). */
     minBlock: number;
+    /** Multiblock (I-JEPA): target blocks per image. */
+    blocks: number;
+    /** Multiblock: area range of each target block, as a fraction of the grid (I-JEPA 0.15–0.2). */
+    blockScale: [number, number];
+    /** Multiblock: aspect-ratio (h/w) range of each target block (I-JEPA 0.75–1.5). */
+    blockAspect: [number, number];
   };
   teacher: {
     /** θ_t ← m·θ_t + (1−m)·θ_e after each step; the paper uses 0 (a copy). */
     momentum: number;
+    /** Momentum of the last update when teacher.schedule ramps (I-JEPA 1.0, data2vec 2.0 0.99999). */
+    momentumEnd: number;
+    /** constant (teacher.momentum throughout), or a linear / cosine ramp from teacher.momentum to momentumEnd. */
+    schedule: TeacherScheduleName;
   };
   loss: {
     /** λ in loss = loss_main + λ·loss_align. */
@@ -64,6 +77,13 @@ export interface Config {
     target: 'pixels' | 'tokens';
     /** Per-patch normalised pixel targets (MAE's norm-pix). */
     normPix: boolean;
+    /** Normalisation of the teacher's latents before alignment: raw (CAE), layernorm (I-JEPA), instancenorm-topk (data2vec). */
+    alignTarget: AlignTarget;
+    /** instancenorm-topk: the last K teacher blocks averaged (0 = all). */
+    alignTopK: number;
+    /** Alignment loss: mse (CAE) or smooth-l1 (I-JEPA, data2vec) with threshold alignBeta. */
+    alignLoss: AlignLoss;
+    alignBeta: number;
   };
   tokenizer: {
     /** TF.js tokenizer folder (token targets), or `auto`: `pretrain` first trains one into `<runDir>/tokenizer`. */
@@ -101,6 +121,12 @@ export interface Config {
   monitor: {
     /** Warn about representation collapse when latent_std falls below this while loss_main stalls. */
     collapseStd: number;
+    /** RankMe of the encoder's pooled features on a fixed test batch every N steps (0 disables). */
+    rankEvery: number;
+    /** Test images in the RankMe batch (the rank is at most min(images, model.dim)). */
+    rankImages: number;
+    /** Warn when rank_me falls below this fraction of its highest value while loss_main stalls. */
+    rankDrop: number;
   };
 }
 
@@ -143,13 +169,22 @@ export const FIELDS: Record<string, FieldSpec> = {
   'model.decoderDepth': { type: { kind: 'int', min: 1 }, description: 'Decoder blocks.' },
   'model.decoderDim': { type: { kind: 'int', min: 1 }, description: 'MAE decoder width.' },
   'model.decoderHeads': { type: { kind: 'int', min: 1 }, description: 'MAE decoder heads.' },
-  'mask.kind': { type: { kind: 'enum', values: ['block', 'random'] }, description: 'Block-wise (BEiT) or random masking.' },
+  'mask.kind': { type: { kind: 'enum', values: ['block', 'random', 'multiblock'] }, description: 'Block-wise (BEiT), random, or multiblock (I-JEPA: mask.blocks target blocks, trimmed/filled to mask.count) masking.' },
   'mask.count': { type: { kind: 'int', min: 1 }, description: 'Masked patches per image (fewer than the number of patches).' },
   'mask.minBlock': { type: { kind: 'int', min: 0 }, description: 'Smallest mask block in patches (0: 16 scaled to the grid).' },
-  'teacher.momentum': { type: { kind: 'number', min: 0, max: 1 }, description: 'Teacher EMA momentum (paper: 0, a copy).' },
+  'mask.blocks': { type: { kind: 'int', min: 1 }, description: 'Multiblock: target blocks per image (I-JEPA: 4).' },
+  'mask.blockScale': { type: { kind: 'numbers', length: 2, min: 0 }, description: 'Multiblock: area range [min, max] of a target block as a fraction of the grid (I-JEPA: 0.15–0.2).' },
+  'mask.blockAspect': { type: { kind: 'numbers', length: 2, min: 0 }, description: 'Multiblock: aspect-ratio range [min, max] (height/width) of a target block (I-JEPA: 0.75–1.5).' },
+  'teacher.momentum': { type: { kind: 'number', min: 0, max: 1 }, description: 'Teacher EMA momentum (paper: 0, a copy); the start value when teacher.schedule ramps.' },
+  'teacher.momentumEnd': { type: { kind: 'number', min: 0, max: 1 }, description: 'Teacher momentum of the last update for a linear/cosine teacher.schedule (I-JEPA: 1).' },
+  'teacher.schedule': { type: { kind: 'enum', values: ['constant', 'linear', 'cosine'] }, description: 'Teacher momentum schedule: constant (teacher.momentum), or a linear/cosine ramp to teacher.momentumEnd over the run.' },
   'loss.alignWeight': { type: { kind: 'number', min: 0 }, description: 'λ: weight of the latent alignment loss.' },
   'loss.target': { type: { kind: 'enum', values: ['pixels', 'tokens'] }, description: 'Prediction target.' },
   'loss.normPix': { type: { kind: 'bool' }, description: 'Per-patch normalised pixel targets.' },
+  'loss.alignTarget': { type: { kind: 'enum', values: ['raw', 'layernorm', 'instancenorm-topk'] }, description: 'Alignment target: raw teacher latents (CAE), parameter-free LayerNorm of them (I-JEPA), or per-block instance norm averaged over the last loss.alignTopK teacher blocks (data2vec).' },
+  'loss.alignTopK': { type: { kind: 'int', min: 0 }, description: 'instancenorm-topk: teacher blocks averaged, counted from the last (0: all; at most model.depth).' },
+  'loss.alignLoss': { type: { kind: 'enum', values: ['mse', 'smooth-l1'] }, description: 'Alignment loss: mse (CAE) or smooth-l1 with threshold loss.alignBeta.' },
+  'loss.alignBeta': { type: { kind: 'number', min: 0 }, description: 'smooth-l1: quadratic below |d| < β, linear above (PyTorch beta; 0 = L1).' },
   'tokenizer.path': { type: { kind: 'string' }, description: 'Token targets: TF.js tokenizer folder (from `mim-lab tokenizer train`, or any TF.js encoder with per-patch logits/codes), or `auto` to train one into the run folder first.' },
   'tokenizer.inputSize': { type: { kind: 'int', min: 0 }, description: 'Side in pixels of the images the tokenizer sees, resized from data.imageSize (the paper: 112 for a 224 px ViT-B/16); 0: the tokenizer\'s own input size. Its code grid must equal the ViT patch grid.' },
   'tokenizer.vocab': { type: { kind: 'int', min: 1 }, description: 'Code vocabulary of a tokenizer trained here; replaced by the loaded tokenizer\'s vocabulary when a run starts (the width of the token head).' },
@@ -171,4 +206,7 @@ export const FIELDS: Record<string, FieldSpec> = {
   'sample.every': { type: { kind: 'int', min: 0 }, description: 'Write reconstructions/attention every N steps (0: off).' },
   'sample.count': { type: { kind: 'int', min: 1, max: 64 }, description: 'Images in the fixed sample batch.' },
   'monitor.collapseStd': { type: { kind: 'number', min: 0 }, description: 'Collapse warning threshold on latent_std.' },
+  'monitor.rankEvery': { type: { kind: 'int', min: 0 }, description: 'Log rank_me (RankMe of the encoder\'s pooled features on a fixed test batch) every N steps (0: off).' },
+  'monitor.rankImages': { type: { kind: 'int', min: 2 }, description: 'Test images in the rank_me batch (the rank is at most min(images, model.dim)).' },
+  'monitor.rankDrop': { type: { kind: 'number', min: 0, max: 1 }, description: 'Warn when rank_me falls below this fraction of its highest value while loss_main stalls (0: off).' },
 };

@@ -118,7 +118,7 @@ export function readProbes(runDir: string, isLive: (probeId: string) => boolean 
     if (result) {
       out.push({
         id, kind: probeKind(result.kind), state: 'done', epoch: result.epochs, epochs: result.epochs, top1: result.top1,
-        top5: result.top5 ?? null, randomInit: Boolean(result.randomInit), checkpointStep: result.checkpointStep ?? null,
+        top5: result.top5 ?? null, randomInit: Boolean(result.randomInit), ...(result.pixels ? { pixels: true } : {}), checkpointStep: result.checkpointStep ?? null,
         hasAttention: existsSync(join(pdir, PROBE_ATTENTION_DIR, 'attention.json')), numClasses: result.numClasses ?? null,
       });
       continue;

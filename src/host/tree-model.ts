@@ -141,7 +141,7 @@ export function present(node: TreeNode): NodePresentation {
       const running = p.kind === 'knn' ? 'running' : `running ${p.epoch}/${p.epochs || '?'}`;
       const val = p.state === 'running' ? running : p.state === 'failed' ? 'failed' : probeScoreText(p);
       return {
-        label: `${probeKindLabel(p.kind)}${p.randomInit ? ' (random init)' : ''}`, description: val,
+        label: `${probeKindLabel(p.kind)}${p.pixels ? ' (pixels)' : p.randomInit ? ' (random init)' : ''}`, description: val,
         tooltip: `${p.id}\n${probeKindLabel(p.kind)} probe${p.checkpointStep !== null ? ` of checkpoint ${p.checkpointStep}` : ''}: ${val}${p.top5 !== null && p.state === 'done' ? `, top-5 ${fmtPct(p.top5)}` : ''}`,
         icon: p.state === 'running' ? 'loading~spin' : p.state === 'failed' ? 'error' : 'graph', contextValue: 'probe', collapsible: 'none',
       };

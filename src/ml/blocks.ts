@@ -44,13 +44,13 @@ function outputStd(layerId: number): number {
   return LINEAR_STD / Math.sqrt(2 * layerId);
 }
 
-function createMlp(s: ParamStore, p: string, spec: BlockSpec, layerId: number): void {
+export function createMlp(s: ParamStore, p: string, spec: BlockSpec, layerId: number): void {
   const hidden = Math.round(spec.dim * spec.mlpRatio);
   createLinear(s, `${p}.fc1`, spec.dim, hidden);
   createLinear(s, `${p}.fc2`, hidden, spec.dim, true, outputStd(layerId));
 }
 
-function applyMlp(s: ParamStore, p: string, x: Tensor2D): Tensor2D {
+export function applyMlp(s: ParamStore, p: string, x: Tensor2D): Tensor2D {
   return applyLinear(s, `${p}.fc2`, gelu(applyLinear(s, `${p}.fc1`, x)));
 }
 

@@ -2,12 +2,14 @@
 // patches' latents → aligned with the teacher's latents of the masked patches, and decoded to pixels.
 // Tokens are kept in [visible…, masked…] order per sample; attention is permutation-equivariant and every
 // token carries its own position, so this equals the paper's spatial order without any gather.
+import { alignLoss, alignTarget, needsBlockOutputs } from './align-target';
 import { applyBlock, applyCrossBlock, applyLayerNorm, applyLinear, createBlock, createCrossBlock, createLayerNorm, createLinear } from './blocks';
 import { dropPathMasks, positions, type MimInputs } from './inputs';
 import type { LossParts, MimModel } from './model';
 import type { ModelSpec } from './model-spec';
 import { ParamStore } from './params';
 import { get2dSincosPosEmbed } from './posembed';
+import { dataVar } from './signals';
 import { headWidth, maskedObjective } from '../tokenizer/objective';
 import { tf, type Scalar, type Tensor, type Tensor2D } from './tf';
 import { createEncoder, dropPathRates, encode, splitCls } from './vit';
@@ -60,13 +62,21 @@ export class CaeModel implements MimModel {
     });
   }
 
-  // ---- teacher: masked patches only (+cls), no gradient → latent_target [B·Nm, D] --------------------
+  // ---- teacher: masked patches only (+cls), no gradient → latent_target [B·Nm, D] (see align-target.ts) --
   teacherTargets(inp: MimInputs): Tensor2D {
+    return tf.tidy(() => this.teacherForward(inp).target);
+  }
+
+  /** The teacher's raw latents of the masked patches and the alignment target made from them (the same values for raw). */
+  teacherForward(inp: MimInputs): { latent: Tensor2D; target: Tensor2D } {
     return tf.tidy(() => {
+      const blocks: Tensor2D[] | undefined = needsBlockOutputs(this.spec.align) ? [] : undefined;
       const z = encode(this.teacher, this.spec.encoder, {
-        patches: inp.maskPatches, pos: positions(this.pos, this.spec.encoder.dim, inp.maskIdx, inp.nMask), batch: inp.batch,
+        patches: inp.maskPatches, pos: positions(this.pos, this.spec.encoder.dim, inp.maskIdx, inp.nMask), batch: inp.batch, blocks,
       });
-      return splitCls(z, inp.batch).patches;
+      const latent = splitCls(z, inp.batch).patches;
+      const target = alignTarget(this.spec.align, latent, (blocks ?? []).map((b) => splitCls(b, inp.batch).patches), inp.batch);
+      return { latent, target: target === latent ? tf.clone(latent) : target };
     });
   }
 
@@ -93,25 +103,26 @@ export class CaeModel implements MimModel {
     return applyLinear(this.decoder, 'head', applyLayerNorm(this.decoder, 'norm', x));
   }
 
-  prepare(inp: MimInputs): { targets: Tensor[]; latentStd: Scalar | null } {
-    const target = this.teacherTargets(inp);
-    const latentStd = tf.tidy(() => tf.mean(tf.sqrt(tf.moments(target, 0).variance)) as Scalar);
-    return { targets: [target], latentStd };
+  prepare(inp: MimInputs): { targets: Tensor[]; latentStd: Scalar | null; targetVar: Scalar } {
+    const { latent, target } = this.teacherForward(inp);
+    const latentStd = tf.tidy(() => tf.mean(tf.sqrt(tf.moments(latent, 0).variance)) as Scalar); // of the raw latents, whatever the target
+    latent.dispose();
+    return { targets: [target], latentStd, targetVar: dataVar(target) };
   }
 
   losses(inp: MimInputs, targets: Tensor[]): LossParts {
     const zv = this.encodeVisible(inp);
     const latentPred = this.regress(zv, inp);
     const { main, acc } = maskedObjective(this.decode(latentPred, inp), inp); // MSE on pixels or CE on tokens
-    const align = tf.mean(tf.square(tf.sub(latentPred, targets[0]))) as Scalar;
+    const align = alignLoss(this.spec.align, latentPred, targets[0] as Tensor2D);
     // With λ = 0 the alignment term stays out of the graph entirely (logged, contributes no gradient).
     const loss = this.spec.alignWeight > 0 ? (tf.add(main, tf.mul(align, this.spec.alignWeight)) as Scalar) : main;
-    return { loss, main, align, acc };
+    return { loss, main, align, acc, predVar: dataVar(latentPred) };
   }
 
-  /** θ_t ← m·θ_t + (1−m)·θ_e (m = 0: a copy of the encoder). */
-  afterStep(): void {
-    const m = this.spec.teacherMomentum;
+  /** θ_t ← m·θ_t + (1−m)·θ_e (m = 0: a copy of the encoder); m from the teacher schedule when given. */
+  afterStep(teacherMomentum?: number): void {
+    const m = teacherMomentum ?? this.spec.teacherMomentum;
     for (const [name, t] of this.teacher.entries()) {
       tf.tidy(() => t.assign(m === 0 ? this.encoder.get(name) : tf.add(tf.mul(t, m), tf.mul(this.encoder.get(name), 1 - m))));
     }

@@ -5,7 +5,11 @@
 // [B, Nv, D] / [B, Nm, D] shape per run. Each sample draws from its own stream
 // `Rng.derive(seed, 'mask', step, b)`, so a mask depends only on (seed, step, b), not on the batch size.
 import type { MaskKind } from '../config/schema';
+import { topUpCell, type MaskBlock } from './mask-grid';
+import { sampleMultiblockMask, validateMultiblock, type MultiblockSpec } from './multiblock';
 import { Rng } from './rng';
+
+export type { MaskBlock } from './mask-grid';
 
 export interface MaskSpec {
   kind: MaskKind;
@@ -15,6 +19,18 @@ export interface MaskSpec {
   count: number;
   /** Smallest block (patches) of the block-wise generator; 0 = BEiT's 16 scaled to the grid. */
   minBlock: number;
+  /** Multiblock only (I-JEPA's defaults when absent): target blocks, area fraction and aspect ranges. */
+  blocks?: number;
+  blockScale?: [number, number];
+  blockAspect?: [number, number];
+}
+
+/** The multiblock part of a spec, with I-JEPA's defaults (4 blocks, scale 0.15–0.2, aspect 0.75–1.5). */
+export function multiblockOf(spec: MaskSpec): MultiblockSpec {
+  return {
+    gridH: spec.gridH, gridW: spec.gridW, count: spec.count,
+    blocks: spec.blocks ?? 4, scale: spec.blockScale ?? [0.15, 0.2], aspect: spec.blockAspect ?? [0.75, 1.5],
+  };
 }
 
 export interface MaskBatch {
@@ -28,14 +44,6 @@ export interface MaskBatch {
   N: number;
   Nv: number;
   Nm: number;
-}
-
-/** One rectangle placed by the block-wise generator (it may overlap earlier ones). */
-export interface MaskBlock {
-  top: number;
-  left: number;
-  h: number;
-  w: number;
 }
 
 export interface BlockMaskTrace {
@@ -61,8 +69,8 @@ function isPosInt(x: number): boolean {
 
 /** Throws a RangeError naming the offending config key (`mask.count`, ...) if the spec is unusable. */
 export function validateMaskSpec(spec: MaskSpec): void {
-  if (spec.kind !== 'block' && spec.kind !== 'random') {
-    throw new RangeError(`mask.kind must be 'block' or 'random', got ${JSON.stringify(spec.kind)}`);
+  if (spec.kind !== 'block' && spec.kind !== 'random' && spec.kind !== 'multiblock') {
+    throw new RangeError(`mask.kind must be 'block', 'random' or 'multiblock', got ${JSON.stringify(spec.kind)}`);
   }
   if (!isPosInt(spec.gridH) || !isPosInt(spec.gridW)) {
     throw new RangeError(`mask grid must be positive integers, got ${spec.gridH}×${spec.gridW}`);
@@ -74,6 +82,7 @@ export function validateMaskSpec(spec: MaskSpec): void {
   if (!Number.isInteger(spec.minBlock) || spec.minBlock < 0) {
     throw new RangeError(`mask.minBlock (${spec.minBlock}) must be an integer ≥ 0`);
   }
+  if (spec.kind === 'multiblock') validateMultiblock(multiblockOf(spec));
 }
 
 /** BEiT's min_num_patches: 16 on the paper's 14×14 grid, scaled by area for other grids (8×8 → 5, 7×7 → 4). */
@@ -120,24 +129,6 @@ function placeBlock(
   return 0;
 }
 
-/** One visible cell next to the masked region (any visible cell if none is), so a top-up stays clumped. */
-function topUpCell(mask: Uint8Array, gridH: number, gridW: number, rng: Rng): void {
-  const adjacent: number[] = [];
-  const any: number[] = [];
-  for (let i = 0; i < gridH; i++) {
-    for (let j = 0; j < gridW; j++) {
-      const p = i * gridW + j;
-      if (mask[p]) continue;
-      any.push(p);
-      if ((i > 0 && mask[p - gridW]) || (i < gridH - 1 && mask[p + gridW]) || (j > 0 && mask[p - 1]) || (j < gridW - 1 && mask[p + 1])) {
-        adjacent.push(p);
-      }
-    }
-  }
-  const pool = adjacent.length > 0 ? adjacent : any;
-  mask[pool[rng.int(pool.length)]] = 1;
-}
-
 /**
  * Block-wise masking (BEiT's MaskingGenerator with CAE's exact-count loop), plus the placed blocks.
  * Exactness: a block is accepted only if it adds ≤ remaining new cells, so the count never overshoots;
@@ -164,7 +155,11 @@ export function sampleBlockMask(spec: MaskSpec, rng: Rng): BlockMaskTrace {
 
 /** One sample's mask [N] from its own stream. */
 export function sampleMask(spec: MaskSpec, rng: Rng): Uint8Array {
-  return spec.kind === 'block' ? sampleBlockMask(spec, rng).mask : sampleRandomMask(spec, rng);
+  switch (spec.kind) {
+    case 'block': return sampleBlockMask(spec, rng).mask;
+    case 'random': return sampleRandomMask(spec, rng);
+    case 'multiblock': return sampleMultiblockMask(multiblockOf(spec), rng).mask;
+  }
 }
 
 /** Masks for a batch at a training step; sample b uses `Rng.derive(seed, 'mask', step, b)`. */

@@ -1,5 +1,6 @@
 // The architecture and objective part of a Config, in the form the model code needs it.
 import type { Algorithm, Config } from '../config/schema';
+import type { AlignSpec } from './align-target';
 import { gridSide, patchDim, type PatchGeometry } from './patches';
 import type { BlockSpec } from './blocks';
 import type { VitSpec } from './vit';
@@ -15,6 +16,8 @@ export interface ModelSpec {
   /** Decoder block shape: CAE keeps the encoder width; MAE uses decoderDim/decoderHeads. */
   decoder: BlockSpec;
   alignWeight: number;
+  /** Alignment target normalisation and loss (CAE: raw, MSE). */
+  align: AlignSpec;
   teacherMomentum: number;
   normPix: boolean;
   /** Token targets: the tokenizer's vocabulary, the width of the prediction head; 0 for pixel targets. */
@@ -41,6 +44,7 @@ export function modelSpecFromConfig(c: Config): ModelSpec {
     decoderDepth: m.decoderDepth,
     decoder,
     alignWeight: c.loss.alignWeight,
+    align: { target: c.loss.alignTarget, topK: c.loss.alignTopK, loss: c.loss.alignLoss, beta: c.loss.alignBeta },
     teacherMomentum: c.teacher.momentum,
     normPix: c.loss.normPix,
     vocabSize: vocabOf(c),

@@ -11,6 +11,8 @@ export interface LossParts {
   align: Scalar | null;
   /** Token accuracy on the masked patches (token targets only; no gradient). */
   acc?: Scalar | null;
+  /** data2vec's pred_var of the regressor's predictions (CAE; no gradient is taken through it). */
+  predVar?: Scalar | null;
 }
 
 export interface MimModel {
@@ -22,13 +24,13 @@ export interface MimModel {
   readonly frozen: Record<string, ParamStore>;
   /**
    * Work before the gradient tape (teacher targets). Returns kept tensors consumed by `losses` and the
-   * collapse signal `latentStd` (null when the algorithm has no latent target).
+   * collapse signal `latentStd` and data2vec's `targetVar` of the alignment target (null without a latent target).
    */
-  prepare(inp: MimInputs): { targets: Tensor[]; latentStd: Scalar | null };
+  prepare(inp: MimInputs): { targets: Tensor[]; latentStd: Scalar | null; targetVar?: Scalar | null };
   /** The loss; called inside the gradient tape. */
   losses(inp: MimInputs, targets: Tensor[]): LossParts;
-  /** After the optimizer step (teacher momentum update). */
-  afterStep(): void;
+  /** After the optimizer step (teacher momentum update; `teacherMomentum` from the schedule, else the spec's). */
+  afterStep(teacherMomentum?: number): void;
   dispose(): void;
 }
 

@@ -13,13 +13,16 @@ export interface StepResult {
   latentStd: number | null;
   /** Token accuracy on the masked patches (token targets); null for pixel targets. */
   mlmAcc: number | null;
+  /** data2vec's target_var / pred_var of the alignment targets and predictions (CAE); null for MAE. */
+  targetVar: number | null;
+  predVar: number | null;
   /** False when the loss or gradient was not finite; nothing was updated then. */
   finite: boolean;
 }
 
 interface Accumulated {
   grads: Tensor[];
-  parts: Scalar[]; // loss, main, align (or 0), latentStd (or 0), token accuracy (or 0)
+  parts: Scalar[]; // loss, main, align (or 0), latentStd (or 0), token accuracy (or 0), targetVar (or 0), predVar (or 0)
 }
 
 function microStep(model: MimModel, opt: AdamW, inp: MimInputs): Accumulated {
@@ -27,7 +30,7 @@ function microStep(model: MimModel, opt: AdamW, inp: MimInputs): Accumulated {
   const kept: Tensor[] = [];
   const { value, grads } = tf.variableGrads(() => {
     const parts = model.losses(inp, prep.targets);
-    kept.push(tf.keep(parts.main), tf.keep(parts.align ?? tf.scalar(0)), tf.keep(parts.acc ?? tf.scalar(0)));
+    kept.push(tf.keep(parts.main), tf.keep(parts.align ?? tf.scalar(0)), tf.keep(parts.acc ?? tf.scalar(0)), tf.keep(parts.predVar ?? tf.scalar(0)));
     return parts.loss;
   }, opt.params());
   tf.dispose(prep.targets);
@@ -36,7 +39,10 @@ function microStep(model: MimModel, opt: AdamW, inp: MimInputs): Accumulated {
     if (!g) throw new Error(`no gradient reached parameter ${p.name}`);
     return g;
   });
-  return { grads: ordered, parts: [value, kept[0] as Scalar, kept[1] as Scalar, prep.latentStd ?? tf.scalar(0), kept[2] as Scalar] };
+  return {
+    grads: ordered,
+    parts: [value, kept[0] as Scalar, kept[1] as Scalar, prep.latentStd ?? tf.scalar(0), kept[2] as Scalar, prep.targetVar ?? tf.scalar(0), kept[3] as Scalar],
+  };
 }
 
 function accumulate(into: Accumulated | null, add: Accumulated): Accumulated {
@@ -49,7 +55,8 @@ function accumulate(into: Accumulated | null, add: Accumulated): Accumulated {
   return { grads: sum(into.grads, add.grads), parts: sum(into.parts, add.parts) as Scalar[] };
 }
 
-export async function trainStep(model: MimModel, opt: AdamW, micro: MimInputs[], lr: number, clipGrad: number): Promise<StepResult> {
+/** `teacherMomentum`: this step's value of the teacher schedule (default: the model spec's constant momentum). */
+export async function trainStep(model: MimModel, opt: AdamW, micro: MimInputs[], lr: number, clipGrad: number, teacherMomentum?: number): Promise<StepResult> {
   let acc: Accumulated | null = null;
   for (const inp of micro) acc = accumulate(acc, microStep(model, opt, inp));
   if (!acc) throw new Error('trainStep needs at least one micro-batch');
@@ -58,16 +65,19 @@ export async function trainStep(model: MimModel, opt: AdamW, micro: MimInputs[],
   if (k > 1) tf.dispose(acc.grads);
   const clipped = clipByGlobalNorm(mean, clipGrad);
   tf.dispose(mean);
-  const summary = tf.tidy(() => tf.div(tf.stack([...acc.parts, clipped.norm]), tf.tensor1d([k, k, k, k, k, 1])));
-  const [loss, main, align, latentStd, mlmAcc, gradNorm] = Array.from(await summary.data());
+  const summary = tf.tidy(() => tf.div(tf.stack([...acc.parts, clipped.norm]), tf.tensor1d([k, k, k, k, k, k, k, 1])));
+  const [loss, main, align, latentStd, mlmAcc, targetVar, predVar, gradNorm] = Array.from(await summary.data());
   tf.dispose([summary, clipped.norm, ...acc.parts]);
   const finite = [loss, main, align, gradNorm].every(Number.isFinite);
   if (finite) {
     opt.apply(clipped.grads, lr);
-    model.afterStep();
+    model.afterStep(teacherMomentum);
   }
   tf.dispose(clipped.grads);
   const isCae = model.spec.algorithm === 'cae';
   const mlm = model.spec.vocabSize > 0 ? mlmAcc : null;
-  return { loss, lossMain: main, lossAlign: isCae ? align : null, gradNorm, latentStd: isCae ? latentStd : null, mlmAcc: mlm, finite };
+  return {
+    loss, lossMain: main, lossAlign: isCae ? align : null, gradNorm, latentStd: isCae ? latentStd : null, mlmAcc: mlm,
+    targetVar: isCae ? targetVar : null, predVar: isCae ? predVar : null, finite,
+  };
 }

@@ -35,6 +35,8 @@ export interface EncodeInput {
   keep?: (Tensor | undefined)[];
   /** Collects each block's attention probabilities [B, H, 1+n, 1+n]. */
   capture?: Tensor[];
+  /** Collects each block's output [B·(1+n), D] (the residual stream, before the final LayerNorm). */
+  blocks?: Tensor2D[];
 }
 
 /** → tokens [B·(1+n), D], cls first in each sample, after the final LayerNorm. */
@@ -46,6 +48,7 @@ export function encode(s: ParamStore, spec: VitSpec, inp: EncodeInput): Tensor2D
   let x = tf.reshape(tf.concat([cls, tokens], 1), [batch * (n + 1), spec.dim]) as Tensor2D;
   for (let i = 0; i < spec.depth; i++) {
     x = applyBlock(s, `blocks.${i}`, spec, x, { batch, keep: inp.keep?.[i], capture: inp.capture });
+    inp.blocks?.push(x);
   }
   return applyLayerNorm(s, 'norm', x);
 }

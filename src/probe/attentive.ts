@@ -9,7 +9,7 @@
 // where x̂ is the parameter-free LayerNorm of the frozen tokens (x̂k of token+position, x̂v of the token),
 // computed once per probe. The per-token cost drops from 2·D² (projecting every key and value) to (H + …)·D.
 // The reference form (project every token, then multi-head attention) is checked against this one in the tests.
-import { applyLayerNorm, applyLinear, createLayerNorm, createLinear } from '../ml/blocks';
+import { applyLayerNorm, applyLinear, applyMlp, createLayerNorm, createLinear, createMlp } from '../ml/blocks';
 import { ParamStore } from '../ml/params';
 import { tf, type Tensor, type Tensor2D, type Variable } from '../ml/tf';
 import { BatchNormNoAffine } from './batchnorm';
@@ -23,6 +23,10 @@ export interface AttentiveSpec {
   heads: number;
   numClasses: number;
   seed: number;
+  /** Learnable queries (CAE: 1, zero-init). With more, each starts trunc-normal (std 0.02, V-JEPA) and their outputs are averaged. */
+  queries?: number;
+  /** An MLP after the attention, x + MLP(LN(x)) with ratio 4 (V-JEPA's probe block; CAE: none). */
+  mlp?: boolean;
 }
 
 export class AttentiveHead implements ProbeHead {
@@ -35,12 +39,19 @@ export class AttentiveHead implements ProbeHead {
     const { dim: D, heads: H } = spec;
     if (D % H !== 0) throw new RangeError(`attentive probe: heads (${H}) must divide the encoder width (${D})`);
     const s = new ParamStore(spec.seed, 'probe-attentive');
-    s.create('query', [D], { kind: 'zeros' });
+    const Q = spec.queries ?? 1;
+    if (!(Number.isInteger(Q) && Q >= 1)) throw new RangeError(`attentive probe: queries must be an integer ≥ 1, got ${Q}`);
+    // One zero query starts at uniform attention (CAE); several zero queries would stay identical, so they start random.
+    s.create('query', [Q * D], Q === 1 ? { kind: 'zeros' } : { kind: 'truncNormal', std: 0.02 });
     for (const n of ['normq', 'normk', 'normv']) createLayerNorm(s, n, D);
     createLinear(s, 'attn.q', D, D);
     createLinear(s, 'attn.k', D, D, false); // CAE's CrossAttention: q and v biases, none on k
     createLinear(s, 'attn.v', D, D);
     createLinear(s, 'attn.proj', D, D);
+    if (spec.mlp) {
+      createLayerNorm(s, 'norm2', D);
+      createMlp(s, 'mlp', { dim: D, heads: H, mlpRatio: 4, layerScale: 0 }, 1);
+    }
     createLinear(s, 'head', D, spec.numClasses, true, HEAD_STD);
     this.store = s;
     this.bn = new BatchNormNoAffine(D);
@@ -54,28 +65,40 @@ export class AttentiveHead implements ProbeHead {
     return this.store.variables();
   }
 
-  /** The learnable query after LN_q and W_q: [1, D], shared by every image. */
+  /** The learnable queries after LN_q and W_q: [Q, D], shared by every image. */
   queryVector(): Tensor2D {
     const D = this.spec.dim;
-    return applyLinear(this.store, 'attn.q', applyLayerNorm(this.store, 'normq', tf.reshape(this.store.get('query'), [1, D]) as Tensor2D));
+    return applyLinear(this.store, 'attn.q', applyLayerNorm(this.store, 'normq', tf.reshape(this.store.get('query'), [-1, D]) as Tensor2D));
   }
 
-  /** x̂k, x̂v [B·T, D] → attention probabilities [B, H, T] (each row sums to 1) and the block output [B, D]. */
+  /**
+   * x̂k, x̂v [B·T, D] → attention probabilities [B, H, T] (each row sums to 1; averaged over queries) and the output
+   * [B, D]. Rows of the per-query tensors are (query, head) pairs, query-major.
+   */
   attend(xk: Tensor2D, xv: Tensor2D, batch: number): { probs: Tensor; out: Tensor2D } {
-    const { dim: D, heads: H } = this.spec;
+    const { dim: D } = this.spec;
+    const Q = this.spec.queries ?? 1;
+    const H = this.spec.heads;
     const T = xk.shape[0] / batch;
     const s = this.store;
-    const qBlocks = tf.mul(tf.reshape(this.queryVector(), [D, 1]), this.headMask); // [D, H]: column h = q's head-h slice
-    const u = tf.mul(tf.matMul(s.get('attn.k.w') as Tensor2D, qBlocks), 1 / Math.sqrt(D / H)); // [D, H]
+    const qv = this.queryVector();
+    // [D, Q·H]: column (q, h) = query q's head-h slice.
+    const qBlocks = Q === 1 ? tf.mul(tf.reshape(qv, [D, 1]), this.headMask)
+      : tf.concat(tf.split(qv, Q, 0).map((row) => tf.mul(tf.reshape(row, [D, 1]), this.headMask)), 1);
+    const u = tf.mul(tf.matMul(s.get('attn.k.w') as Tensor2D, qBlocks as Tensor2D), 1 / Math.sqrt(D / H)); // [D, Q·H]
     const wScore = tf.mul(u, tf.reshape(s.get('normk.g'), [D, 1])); // γk ⊙ u_h
     const bScore = tf.matMul(tf.reshape(s.get('normk.b'), [1, D]), u); // βk·u_h, [1, H] (constant over t)
-    const scores = tf.add(tf.matMul(xk, wScore as Tensor2D), bScore); // [B·T, H]
-    const probs = tf.softmax(tf.transpose(tf.reshape(scores, [batch, T, H]), [0, 2, 1]), -1); // [B, H, T]
-    const pooled = tf.matMul(probs as tf.Tensor3D, tf.reshape(xv, [batch, T, D]) as tf.Tensor3D); // [B, H, D]
+    const QH = Q * H;
+    const scores = tf.add(tf.matMul(xk, wScore as Tensor2D), bScore); // [B·T, Q·H]
+    const probs = tf.softmax(tf.transpose(tf.reshape(scores, [batch, T, QH]), [0, 2, 1]), -1); // [B, Q·H, T]
+    const pooled = tf.matMul(probs as tf.Tensor3D, tf.reshape(xv, [batch, T, D]) as tf.Tensor3D); // [B, Q·H, D]
     const vIn = tf.add(tf.mul(pooled, s.get('normv.g')), s.get('normv.b')); // LN_v's affine, after pooling
-    const vAll = applyLinear(s, 'attn.v', tf.reshape(vIn, [batch * H, D]) as Tensor2D); // [B·H, D]: row (b,h) projects head h's pool
-    const ctx = tf.sum(tf.mul(tf.reshape(vAll, [batch, H, D]), tf.transpose(this.headMask)), 1) as Tensor2D; // keep head h's slice of row h
-    return { probs, out: applyLinear(s, 'attn.proj', ctx) };
+    const vAll = applyLinear(s, 'attn.v', tf.reshape(vIn, [batch * QH, D]) as Tensor2D); // [B·Q·H, D]: row (b,q,h) projects that pool
+    const ctx = tf.sum(tf.mul(tf.reshape(vAll, [batch * Q, H, D]), tf.transpose(this.headMask)), 1) as Tensor2D; // [B·Q, D]: head h's slice of row h
+    let x = applyLinear(s, 'attn.proj', ctx); // [B·Q, D]
+    if (this.spec.mlp) x = tf.add(x, applyMlp(s, 'mlp', applyLayerNorm(s, 'norm2', x))) as Tensor2D;
+    if (Q === 1) return { probs, out: x };
+    return { probs: tf.mean(tf.reshape(probs, [batch, Q, H, T]), 1), out: tf.mean(tf.reshape(x, [batch, Q, D]), 1) as Tensor2D };
   }
 
   /** inputs: [x̂k, x̂v], each [B·T, D]. */

@@ -21,6 +21,8 @@ export interface RunRow {
   /** Best-known result per kind: pretrained (latest checkpoint probed) and random init. */
   probes: Partial<Record<ProbeKind, ProbeResult>>;
   random: Partial<Record<ProbeKind, ProbeResult>>;
+  /** The same probe on standardised raw pixels (`--pixels`), the second floor. */
+  pixels: Partial<Record<ProbeKind, ProbeResult>>;
 }
 
 function readJsonOrNull<T>(file: string): T | null {
@@ -45,13 +47,13 @@ export function readRunRow(runDir: string): RunRow {
   const metrics = existsSync(metricsFile) ? parseJsonLines<MetricsRow>(readFileSync(metricsFile, 'utf8')) : [];
   const row: RunRow = {
     run: basename(runDir), algorithm: String(config.algorithm ?? '?'), state: status?.state ?? 'unknown', step: status?.step ?? null,
-    config: flatten(config), last: metrics[metrics.length - 1] ?? null, probes: {}, random: {},
+    config: flatten(config), last: metrics[metrics.length - 1] ?? null, probes: {}, random: {}, pixels: {},
   };
   const probesDir = join(runDir, RUN_FILES.probes);
   for (const id of existsSync(probesDir) ? readdirSync(probesDir) : []) {
     const r = readJsonOrNull<ProbeResult>(join(probesDir, id, 'result.json'));
     if (!r || !(PROBE_KINDS as readonly string[]).includes(r.kind) || typeof r.top1 !== 'number') continue;
-    const slot = r.randomInit ? row.random : row.probes;
+    const slot = r.pixels ? row.pixels : r.randomInit ? row.random : row.probes;
     if (better(slot[r.kind], r)) slot[r.kind] = r;
   }
   return row;
@@ -81,12 +83,13 @@ export interface Table {
 export function buildTable(rows: readonly RunRow[]): Table {
   const diffs = configDifferences(rows);
   const randomKinds = PROBE_KINDS.filter((k) => rows.some((r) => r.random[k]));
+  const pixelKinds = PROBE_KINDS.filter((k) => rows.some((r) => r.pixels[k]));
   const header = ['run', 'algorithm', 'config', 'state', 'step', 'loss', 'loss_main', 'loss_align',
-    ...PROBE_KINDS.map((k) => `${probeKindLabel(k)} top-1 %`), ...randomKinds.map((k) => `${probeKindLabel(k)} (random init) %`)];
+    ...PROBE_KINDS.map((k) => `${probeKindLabel(k)} top-1 %`), ...randomKinds.map((k) => `${probeKindLabel(k)} (random init) %`), ...pixelKinds.map((k) => `${probeKindLabel(k)} (pixels) %`)];
   const body = rows.map((r, i) => [
     r.run, r.algorithm, rows.length > 1 ? diffs[i].join(' ') || '(same)' : String(r.config.preset ?? ''), r.state, r.step === null ? '-' : String(r.step),
     num(r.last?.loss), num(r.last?.loss_main), num(r.last?.loss_align ?? null),
-    ...PROBE_KINDS.map((k) => pct(r.probes[k])), ...randomKinds.map((k) => pct(r.random[k])),
+    ...PROBE_KINDS.map((k) => pct(r.probes[k])), ...randomKinds.map((k) => pct(r.random[k])), ...pixelKinds.map((k) => pct(r.pixels[k])),
   ]);
   return { header, rows: body };
 }

@@ -21,6 +21,9 @@ export interface ProbeConfig {
   weightDecay: number;
   /** Attentive probe: attention heads (0 = the encoder's). */
   heads: number;
+  /** Attentive probe: learnable queries (CAE 1) and an MLP after the attention (CAE off, V-JEPA on). */
+  queries: number;
+  mlp: boolean;
   /** k-NN: neighbours and softmax temperature of the vote. */
   k: number;
   temperature: number;
@@ -31,9 +34,11 @@ export interface ProbeConfig {
   /** Use only the first N images of a split (0 = all); for quick looks, not for reported numbers. */
   maxTrain: number;
   maxTest: number;
+  /** Fraction of the train split held out (seeded) to choose hyper-parameters on; 0 = none (the papers' protocol). */
+  valFraction: number;
 }
 
-type NumKey = Exclude<keyof ProbeConfig, 'kind' | 'features'>;
+type NumKey = Exclude<keyof ProbeConfig, 'kind' | 'features' | 'mlp'>;
 
 interface NumField {
   int: boolean;
@@ -51,21 +56,26 @@ const NUM_FIELDS: Record<NumKey, NumField> = {
   momentum: { int: false, min: 0, max: 0.999 },
   weightDecay: { int: false, min: 0 },
   heads: { int: true, min: 0 },
+  queries: { int: true, min: 1 },
   k: { int: true, min: 1 },
   temperature: { int: false, min: 0, exclusive: true },
   seed: { int: true, min: 0 },
   extractBatch: { int: true, min: 1 },
   maxTrain: { int: true, min: 0 },
   maxTest: { int: true, min: 0 },
+  valFraction: { int: false, min: 0, max: 0.9 },
 };
 
-export const PROBE_KEYS: readonly string[] = ['features', ...Object.keys(NUM_FIELDS)];
+export const PROBE_KEYS: readonly string[] = ['features', 'mlp', ...Object.keys(NUM_FIELDS)];
 
 const COMMON = {
   features: 'mean' as PooledFeatures, // CAE/MAE encoders barely train cls at small scale; the patch mean is the stronger default
-  warmupEpochs: 0, batchSize: 256, momentum: 0.9, weightDecay: 0, heads: 0, k: 20, temperature: 0.07, seed: 0,
-  extractBatch: 200, maxTrain: 0, maxTest: 0,
+  warmupEpochs: 0, batchSize: 256, momentum: 0.9, weightDecay: 0, heads: 0, queries: 1, mlp: false, k: 20, temperature: 0.07, seed: 0,
+  extractBatch: 200, maxTrain: 0, maxTest: 0, valFraction: 0,
 };
+
+/** The validation split `--grid` holds out when probe.valFraction is not set. */
+export const GRID_VAL_FRACTION = 0.1;
 
 /** Defaults per kind. Linear: MAE's protocol on cached features (SGD here; LARS only matters at 16k batches). */
 export function defaultProbeConfig(kind: ProbeKind): ProbeConfig {
@@ -83,10 +93,14 @@ function describe(f: NumField): string {
   return `${f.int ? 'an integer' : 'a number'} ${lo}${f.max !== undefined ? ` and ≤ ${f.max}` : ''}`;
 }
 
-function parseValue(key: string, text: string): PooledFeatures | number {
+function parseValue(key: string, text: string): PooledFeatures | number | boolean {
   if (key === 'features') {
     if (text === 'cls' || text === 'mean') return text;
     throw new ConfigError(`probe.features: expected cls or mean, got "${text}"`);
+  }
+  if (key === 'mlp') {
+    if (text === 'true' || text === 'false') return text === 'true';
+    throw new ConfigError(`probe.mlp: expected true or false, got "${text}"`);
   }
   const f = NUM_FIELDS[key as NumKey];
   const n = Number(text);

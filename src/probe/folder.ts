@@ -12,11 +12,11 @@ function timestamp(d = new Date()): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-/** `<kind>-<step000600|random>-<date-time>`, suffixed when two probes start in the same second. */
-export function createProbeFolder(runDir: string, kind: ProbeKind, randomInit: boolean, step: number): ProbeFolder {
+/** `<kind>-<step000600|random|pixels>-<date-time>`, suffixed when two probes start in the same second. */
+export function createProbeFolder(runDir: string, kind: ProbeKind, randomInit: boolean, step: number, pixels = false): ProbeFolder {
   const root = join(runDir, RUN_FILES.probes);
   mkdirSync(root, { recursive: true });
-  const base = `${kind}-${randomInit ? 'random' : `step${String(step).padStart(6, '0')}`}-${timestamp()}`;
+  const base = `${kind}-${pixels ? 'pixels' : randomInit ? 'random' : `step${String(step).padStart(6, '0')}`}-${timestamp()}`;
   for (let i = 0; ; i++) {
     const id = i === 0 ? base : `${base}-${i}`;
     try {

@@ -3,6 +3,7 @@
 // the extension (hello, probe-progress per epoch, probe-result, done).
 import { probeAttentionFromDump } from '../diagnostics/probe-attention-dump';
 import { publishProbeAttention } from '../diagnostics/probe-attention';
+import { ConfigError } from '../config/resolve';
 import type { BackendName } from '../config/schema';
 import { openDataset } from '../data/open';
 import { requireClasses } from '../data/preflight';
@@ -11,17 +12,18 @@ import { resolveNormalisation } from '../data/stats';
 import { initBackend } from '../ml/backend';
 import { PROTOCOL_VERSION } from '../protocol/events';
 import { probeKindLabel } from '../protocol/probe-scores';
-import type { ProbeKind, ProbeResult } from '../protocol/run-files';
+import type { ProbeKind, ProbeMetricsRow, ProbeResult } from '../protocol/run-files';
 import { loadRunModel, readRunConfig, runCheckpointStep, type LoadedRun } from '../trainer/load-run';
 import type { Reporter } from '../trainer/reporter';
 import { RunFolder } from '../trainer/run-folder';
 import type { StopSignal } from '../trainer/stop';
-import { resolveProbeConfig, type ProbeConfig } from './config';
+import { GRID_VAL_FRACTION, resolveProbeConfig, type ProbeConfig } from './config';
 import { limitSplit, type FeatureSet } from './features';
+import { pixelFeatures } from './pixel-features';
 import { StopRequested } from './stop';
 import { createProbeFolder, PROBE_FILES, type ProbeFolder } from './folder';
 import { probeFeatures } from './load-features';
-import { runClassifierProbe, runKnnProbe, type ProbeOutcome } from './kinds';
+import { runClassifierProbe, runKnnProbe, runLinearGrid, type ProbeOutcome } from './kinds';
 
 export interface ProbeJob {
   runDir: string;
@@ -34,6 +36,10 @@ export interface ProbeJob {
   backend?: BackendName;
   reporter: Reporter;
   stop?: StopSignal;
+  /** Linear only: a grid of heads over lr × weight decay, chosen on a validation split (probe.valFraction, default 0.1). */
+  grid?: boolean;
+  /** Linear or k-NN on standardised raw pixels instead of an encoder (the second floor beside random init). */
+  pixels?: boolean;
 }
 
 export type ProbeState = 'completed' | 'stopped' | 'failed';
@@ -52,6 +58,16 @@ export function requireProbeClasses(dataset: Dataset, cfg: ProbeConfig): void {
   requireClasses(train, train === dataset.train ? where : `the first ${cfg.maxTrain} images of ${where} (probe.maxTrain)`, `the ${cfg.kind} probe`);
 }
 
+/** The probe settings, with the --grid / --pixels combinations checked before any work starts. */
+function probeSettings(job: ProbeJob): ProbeConfig {
+  const cfg: ProbeConfig = resolveProbeConfig(job.kind, job.sets);
+  if (job.grid && cfg.kind !== 'linear') throw new ConfigError(`--grid trains linear heads only; got --kind ${cfg.kind}`);
+  if (job.pixels && cfg.kind === 'attentive') throw new ConfigError('--pixels works with --kind linear or knn (the attentive probe needs encoder tokens)');
+  if (cfg.kind === 'knn' && cfg.valFraction > 0) throw new ConfigError('probe.valFraction: the k-NN probe trains nothing and chooses nothing, so it holds out no validation split (use it with linear or attentive)');
+  if (job.pixels && job.randomInit) throw new ConfigError('--pixels and --random-init are two different floors: pick one');
+  return job.grid && cfg.valFraction === 0 ? { ...cfg, valFraction: GRID_VAL_FRACTION } : cfg;
+}
+
 /**
  * Runs one probe. Everything the user can get wrong is refused before any work and before anything is written,
  * with an InputError naming it: invalid settings (ConfigError), a folder that is not a run, a missing or
@@ -59,43 +75,56 @@ export function requireProbeClasses(dataset: Dataset, cfg: ProbeConfig): void {
  * Later failures end as state `failed` with the reason in `error`, the log and the `done` event.
  */
 export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
-  const cfg: ProbeConfig = resolveProbeConfig(job.kind, job.sets);
+  const cfg = probeSettings(job);
   const kind = cfg.kind;
   const { reporter } = job;
   const log = (level: 'info' | 'warn' | 'error', message: string): void => reporter.emit({ type: 'log', level, message });
   const runConfig = readRunConfig(job.runDir, 'probe');
-  if (!job.randomInit) runCheckpointStep(job.runDir, job.checkpoint, 'probe');
+  if (!job.randomInit && !job.pixels) runCheckpointStep(job.runDir, job.checkpoint, 'probe');
   const dataset = await openDataset(runConfig);
   requireProbeClasses(dataset, cfg);
   const backend = await initBackend(job.backend ?? runConfig.backend);
-  const loaded: LoadedRun = loadRunModel(job.runDir, job.checkpoint, job.randomInit, 'probe');
+  const loaded: LoadedRun | null = job.pixels ? null : loadRunModel(job.runDir, job.checkpoint, job.randomInit, 'probe');
+  const config = loaded?.config ?? runConfig;
+  const step = loaded?.step ?? 0;
   reporter.emit({ type: 'hello', version: PROTOCOL_VERSION, pid: process.pid, job: 'probe', runDir: job.runDir, backend: backend.name });
   let folder: ProbeFolder | null = null;
   let state: ProbeState = 'completed';
   let error: string | undefined;
   let result: ProbeResult | null = null;
   try {
-    const norm = await resolveNormalisation(loaded.config, dataset, job.runDir); // the run's cached stats: normalised as in pretraining
-    folder = createProbeFolder(job.runDir, kind, job.randomInit, loaded.step);
-    const features = featureName(kind, cfg);
+    const norm = await resolveNormalisation(config, dataset, job.runDir); // the run's cached stats: normalised as in pretraining
+    folder = createProbeFolder(job.runDir, kind, job.randomInit, step, job.pixels);
+    const features = job.pixels ? 'pixels' : featureName(kind, cfg);
     folder.writeConfig({
-      id: folder.id, kind, randomInit: job.randomInit, checkpointStep: loaded.step, epochs: cfg.epochs, features,
-      backend: backend.name, startedAt: new Date().toISOString(), probe: cfg,
+      id: folder.id, kind, randomInit: job.randomInit, checkpointStep: step, epochs: cfg.epochs, features,
+      backend: backend.name, startedAt: new Date().toISOString(), probe: cfg, ...(job.grid ? { grid: true } : {}),
     });
-    log('info', `${probeKindLabel(kind)} probe ${folder.id} of ${job.runDir} (${job.randomInit ? 'random-init encoder' : `checkpoint step ${loaded.step}`}, backend ${backend.name})`);
+    const what = job.pixels ? 'standardised raw pixels' : job.randomInit ? 'random-init encoder' : `checkpoint step ${step}`;
+    log('info', `${probeKindLabel(kind)} probe ${folder.id} of ${job.runDir} (${what}, backend ${backend.name})`);
     const shouldStop = (): boolean => job.stop?.requested ?? false;
-    const feats: FeatureSet = await probeFeatures({
-      runDir: job.runDir, loaded, randomInit: job.randomInit, dataset, norm, probe: cfg, needTokens: kind === 'attentive',
-      shouldStop, log: (m) => log('info', m),
-    });
-    loaded.model.dispose(); // features are all the probe needs from here on
+    const view = { imageSize: config.data.imageSize, channels: config.data.channels, mean: norm.mean, std: norm.std };
+    const feats: FeatureSet = loaded
+      ? await probeFeatures({
+        runDir: job.runDir, loaded, randomInit: job.randomInit, dataset, norm, probe: cfg, needTokens: kind === 'attentive',
+        shouldStop, log: (m) => log('info', m),
+      })
+      : await pixelFeatures({
+        train: limitSplit(dataset.train, cfg.maxTrain), test: limitSplit(dataset.test, cfg.maxTest), numClasses: dataset.classNames.length,
+        view, batchSize: cfg.extractBatch, shouldStop,
+      });
+    loaded?.model.dispose(); // features are all the probe needs from here on
     const dir = folder;
+    const onEpoch = (row: ProbeMetricsRow): void => {
+      dir.appendMetrics(row);
+      reporter.emit({ type: 'probe-progress', probeId: dir.id, epoch: row.epoch, epochs: cfg.epochs, row });
+    };
+    if (cfg.valFraction > 0 && kind !== 'knn') log('info', `validation split: ${Math.round(cfg.valFraction * 100)} % of train held out (seed ${cfg.seed}); test evaluated once`);
     const outcome: ProbeOutcome = kind === 'knn'
       ? await runKnnProbe(feats, cfg)
-      : await runClassifierProbe(kind, feats, cfg, loaded.config.model.heads, shouldStop, (row) => {
-        dir.appendMetrics(row);
-        reporter.emit({ type: 'probe-progress', probeId: dir.id, epoch: row.epoch, epochs: cfg.epochs, row });
-      });
+      : job.grid
+        ? await runLinearGrid(feats, cfg, shouldStop, onEpoch)
+        : await runClassifierProbe(kind, feats, cfg, config.model.heads, shouldStop, onEpoch);
     if (kind === 'knn') {
       const row = { epoch: 0, loss: null, train_top1: null, test_top1: outcome.top1 };
       folder.appendMetrics(row);
@@ -108,11 +137,18 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
       if (rendered) publishProbeAttention(job.runDir, folder.id, rendered);
     }
     result = {
-      id: folder.id, kind, top1: outcome.top1, top5: outcome.top5, randomInit: job.randomInit, checkpointStep: loaded.step,
-      epochs: kind === 'knn' ? 0 : cfg.epochs, features, numTrain: feats.train.n, numTest: feats.test.n, numClasses: feats.numClasses,
+      id: folder.id, kind, top1: outcome.top1, top5: outcome.top5, randomInit: job.randomInit, checkpointStep: step,
+      epochs: kind === 'knn' ? 0 : cfg.epochs, features, numTrain: feats.train.n - (outcome.numVal ?? 0), numTest: feats.test.n, numClasses: feats.numClasses,
       finishedAt: new Date().toISOString(),
+      ...(outcome.numVal !== undefined ? { numVal: outcome.numVal, valTop1: outcome.valTop1 } : {}),
+      ...(outcome.grid ? { grid: outcome.grid, gridBest: outcome.gridBest } : {}),
+      ...(job.pixels ? { pixels: true } : {}),
     };
     folder.writeResult(result);
+    if (outcome.grid && outcome.gridBest !== undefined) {
+      const b = outcome.grid[outcome.gridBest];
+      log('info', `grid: ${outcome.grid.length} heads; chosen on validation (${outcome.numVal} images): lr ${b.lr}, weight decay ${b.weightDecay}, val top-1 ${(b.valTop1 * 100).toFixed(2)} %`);
+    }
     log('info', `${probeKindLabel(kind)} probe: top-1 ${(result.top1 * 100).toFixed(2)} %${result.top5 === null ? '' : `, top-5 ${(result.top5 * 100).toFixed(2)} %`}`);
     reporter.emit({ type: 'probe-result', result });
   } catch (err) {
@@ -122,7 +158,7 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
     // The stack is for whoever debugs it: in the run's log.txt, never on the terminal.
     if (state === 'failed') new RunFolder(job.runDir).logError(`${kind} probe ${folder?.id ?? '(not started)'} failed`, err);
   } finally {
-    loaded.model.dispose();
+    loaded?.model.dispose();
     reporter.emit({ type: 'done', job: 'probe', state, runDir: job.runDir, ...(error ? { error } : {}) });
   }
   return { state, result, probeDir: folder?.dir ?? null, ...(error ? { error } : {}) };

@@ -20,6 +20,22 @@ export interface TrainOptions {
   /** Called after each epoch with that epoch's row (1-based epoch). */
   onEpoch?: (row: ProbeMetricsRow) => void;
   shouldStop?: () => boolean;
+  /** Which split the per-epoch evaluation set is: `test` (no validation split, as the papers) or `val`. */
+  monitor?: 'test' | 'val';
+}
+
+/** Batch size and optimizer steps per epoch over n training items. */
+export function epochPlan(n: number, batchSize: number): { B: number; perEpoch: number } {
+  const B = Math.min(batchSize, n);
+  // Drop a last batch of 1: BatchNorm's batch variance is undefined there.
+  return { B, perEpoch: Math.ceil(n / B) - (n % B === 1 ? 1 : 0) };
+}
+
+/** The epoch's shuffled order of the n training items (seeded per epoch). */
+export function epochOrder(n: number, seed: number, epoch: number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  Rng.derive(seed, 'probe-order', epoch).shuffle(order);
+  return order;
 }
 
 export interface Evaluation {
@@ -77,18 +93,16 @@ async function step(head: ProbeHead, opt: { apply(g: readonly Tensor[], lr: numb
   return [loss, hits];
 }
 
+/** `test`: the split evaluated after every epoch (the validation split when `o.monitor` is `val`). */
 export async function trainProbe(
   head: ProbeHead, opt: { apply(g: readonly Tensor[], lr: number): void }, train: Batcher, test: Batcher, o: TrainOptions,
 ): Promise<TrainOutcome> {
-  const B = Math.min(o.batchSize, train.n);
-  // Drop a last batch of 1: BatchNorm's batch variance is undefined there.
-  const perEpoch = Math.ceil(train.n / B) - (train.n % B === 1 ? 1 : 0);
+  const { B, perEpoch } = epochPlan(train.n, o.batchSize);
   const schedule = { lr: o.lr, minLr: 0, warmupSteps: o.warmupEpochs * perEpoch, steps: o.epochs * perEpoch };
   const rows: ProbeMetricsRow[] = [];
   let last: Evaluation | null = null;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
-    const order = Int32Array.from({ length: train.n }, (_, i) => i);
-    Rng.derive(o.seed, 'probe-order', epoch).shuffle(order);
+    const order = epochOrder(train.n, o.seed, epoch);
     let lossSum = 0;
     let hits = 0;
     let seen = 0;
@@ -103,7 +117,10 @@ export async function trainProbe(
       await yieldToEventLoop();
     }
     last = await evaluate(head, test, Math.max(B, 256), o.numClasses);
-    const row: ProbeMetricsRow = { epoch: epoch + 1, loss: lossSum / seen, train_top1: hits / seen, test_top1: last.top1 };
+    const row: ProbeMetricsRow = {
+      epoch: epoch + 1, loss: lossSum / seen, train_top1: hits / seen,
+      ...(o.monitor === 'val' ? { val_top1: last.top1, test_top1: null } : { test_top1: last.top1 }),
+    };
     rows.push(row);
     o.onEpoch?.(row);
   }

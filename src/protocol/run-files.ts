@@ -49,6 +49,13 @@ export interface MetricsRow {
   grad_norm?: number;
   /** Token accuracy on masked patches (token targets only). */
   mlm_acc?: number | null;
+  /** data2vec's target_var / pred_var (a std over batch and tokens, averaged over channels) of the alignment targets and predictions (CAE). */
+  target_var?: number | null;
+  pred_var?: number | null;
+  /** RankMe of the encoder's pooled features on a fixed test batch (steps where monitor.rankEvery logs it). */
+  rank_me?: number;
+  /** Teacher momentum used after this step (a ramping teacher.schedule only). */
+  teacher_momentum?: number;
   time: string;
 }
 
@@ -70,6 +77,14 @@ export interface ProbeResult {
   numTest: number;
   numClasses: number;
   finishedAt: string;
+  /** Validation split held out from train (probe.valFraction > 0 or --grid): its size and the reported head's top-1 on it. */
+  numVal?: number;
+  valTop1?: number;
+  /** `--grid`: every (lr, weight decay) head's validation top-1; `top1` is the test score of the head at `gridBest`. */
+  grid?: { lr: number; weightDecay: number; valTop1: number }[];
+  gridBest?: number;
+  /** `--pixels`: the probe ran on standardised raw pixels (no encoder), the second floor beside random init. */
+  pixels?: boolean;
 }
 
 /** One line of `probes/<id>/metrics.jsonl`. */
@@ -77,7 +92,9 @@ export interface ProbeMetricsRow {
   epoch: number;
   loss: number | null;
   train_top1: number | null;
-  test_top1: number;
+  /** Null while a validation split is monitored: the test split is then evaluated once, at the end. */
+  test_top1: number | null;
+  val_top1?: number | null;
 }
 
 /** Parses JSON lines, tolerating a torn (partially written) last line after a crash. */

@@ -7,7 +7,7 @@ import { PROBE_KINDS } from './run-files';
 import type { ProbeAttentionManifest, SampleManifest } from './samples';
 
 /** Columns of `metrics.jsonl` the panels plot, in a fixed order. */
-export const METRIC_KEYS = ['step', 'epoch', 'lr', 'loss', 'loss_main', 'loss_align', 'imgs_per_s', 'latent_std', 'grad_norm', 'mlm_acc'] as const;
+export const METRIC_KEYS = ['step', 'epoch', 'lr', 'loss', 'loss_main', 'loss_align', 'imgs_per_s', 'latent_std', 'grad_norm', 'mlm_acc', 'target_var', 'pred_var', 'rank_me'] as const;
 export type MetricKey = (typeof METRIC_KEYS)[number];
 
 /** Metrics as columns (smaller to send than rows, and what the chart wants). Missing values are null. */
@@ -26,6 +26,8 @@ export interface ProbeView {
   top1: number | null;
   top5: number | null;
   randomInit: boolean;
+  /** A probe on standardised raw pixels (`--pixels`): the second floor beside random init. */
+  pixels?: boolean;
   checkpointStep: number | null;
   /** Whether `probes/<id>/attention/attention.json` exists (attentive probes: the query's attention map). */
   hasAttention?: boolean;

@@ -14,6 +14,7 @@ import type { MimModel } from '../ml/model';
 import { modelSpecFromConfig } from '../ml/model-spec';
 import { AdamW } from '../ml/optimizer';
 import { lrAt } from '../ml/schedule';
+import { teacherMomentumAt } from '../ml/teacher-schedule';
 import { trainStep, type StepResult } from '../ml/train-step';
 import { isAutoTokenizer, resolveTokenizer, usesTokens, type ResolvedTokenizer } from '../tokenizer/targets';
 import type { Tokenizer } from '../tokenizer/tokenizer';
@@ -21,6 +22,7 @@ import { PROTOCOL_VERSION } from '../protocol/events';
 import { RUN_FILES, type MetricsRow, type RunState, type RunStatus } from '../protocol/run-files';
 import { listCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { CollapseMonitor } from './collapse';
+import { isRankStep, RankSignal } from './rank-signal';
 import { exportState, importState } from './model-state';
 import type { Reporter } from './reporter';
 import { createRunDir, RunFolder } from './run-folder';
@@ -58,7 +60,10 @@ export interface PretrainJob {
 
 export function maskSpecOf(c: Config): Parameters<typeof generateMasks>[0] {
   const g = c.data.imageSize / c.model.patchSize;
-  return { kind: c.mask.kind, gridH: g, gridW: g, count: c.mask.count, minBlock: c.mask.minBlock };
+  return {
+    kind: c.mask.kind, gridH: g, gridW: g, count: c.mask.count, minBlock: c.mask.minBlock,
+    blocks: c.mask.blocks, blockScale: c.mask.blockScale, blockAspect: c.mask.blockAspect,
+  };
 }
 
 /** Inputs of one step, split into micro-batches when train.microBatch is set; `codes` [B·N] for token targets. */
@@ -194,7 +199,9 @@ async function trainInFolder(job: PretrainJob, prepared: Prepared, runDir: strin
   };
 
   const ctx: TrainContext = { config, model, dataset, norm, run, reporter, tokenizer: tokens?.tokenizer ?? null };
-  const collapse = new CollapseMonitor(config.monitor.collapseStd);
+  const collapse = new CollapseMonitor(config.monitor.collapseStd, undefined, config.monitor.rankDrop);
+  const rankSignal = new RankSignal(config, dataset, norm);
+  const teacherSchedule = { kind: config.teacher.schedule, start: config.teacher.momentum, end: config.teacher.momentumEnd, steps: config.train.steps };
   let lastStatusAt = 0;
   let lastSkipped = loader.skipped;
   publish('running');
@@ -220,7 +227,7 @@ async function trainInFolder(job: PretrainJob, prepared: Prepared, runDir: strin
       const inputs = stepInputs(config, model, batch.images, step, codes);
       let r: StepResult;
       try {
-        r = await trainStep(model, opt, inputs, lr, config.train.clipGrad);
+        r = await trainStep(model, opt, inputs, lr, config.train.clipGrad, teacherMomentumAt(step, teacherSchedule));
       } finally {
         inputs.forEach(disposeInputs);
       }
@@ -235,13 +242,17 @@ async function trainInFolder(job: PretrainJob, prepared: Prepared, runDir: strin
         step, epoch: epochOf(step - 1, B, dataset.train.length), lr, loss: r.loss, loss_main: r.lossMain, loss_align: r.lossAlign,
         imgs_per_s: B / ((performance.now() - t0) / 1000), latent_std: r.latentStd, grad_norm: r.gradNorm, time: new Date().toISOString(),
         ...(r.mlmAcc !== null ? { mlm_acc: r.mlmAcc } : {}),
+        ...(r.targetVar !== null ? { target_var: r.targetVar, pred_var: r.predVar } : {}),
+        ...(config.algorithm === 'cae' && config.teacher.schedule !== 'constant' ? { teacher_momentum: teacherMomentumAt(step - 1, teacherSchedule) } : {}),
       };
-      if (step % config.train.logEvery === 0 || step === config.train.steps) {
+      const logged = step % config.train.logEvery === 0 || step === config.train.steps;
+      if (logged && isRankStep(step, config)) row.rank_me = await rankSignal.measure(model);
+      if (logged) {
         run.appendMetrics(row);
         reporter.emit({ type: 'metrics', row });
       }
-      const warning = collapse.observe(step, r.lossMain, r.latentStd);
-      if (warning) {
+      for (const warning of [collapse.observe(step, r.lossMain, r.latentStd), row.rank_me !== undefined ? collapse.observeRank(step, row.rank_me) : null]) {
+        if (!warning) continue;
         warnings.push(warning);
         log('warn', warning);
       }

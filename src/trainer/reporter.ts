@@ -31,7 +31,8 @@ export function consoleReporter(every: number, out: (line: string) => void = (l)
           out(e.level === 'info' ? e.message : `${e.level}: ${e.message}`);
           return;
         case 'probe-progress':
-          out(`probe ${e.probeId} epoch ${e.epoch}/${e.epochs} loss ${fmt(e.row.loss)} train ${fmt(e.row.train_top1)} test ${fmt(e.row.test_top1)}`);
+          out(`probe ${e.probeId} epoch ${e.epoch}/${e.epochs} loss ${fmt(e.row.loss)} train ${fmt(e.row.train_top1)} `
+            + `${e.row.val_top1 !== undefined && e.row.val_top1 !== null ? `val ${fmt(e.row.val_top1)}` : `test ${fmt(e.row.test_top1)}`}`);
           return;
         default:
           return;
