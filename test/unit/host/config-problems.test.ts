@@ -29,7 +29,7 @@ test('overrides: an unknown key suggests the nearest, and every bad token is nam
   assert.deepEqual(messages(ps), [
     'train.stepz: unknown key; did you mean train.steps?',
     'train.lr: expected a number > 0, got "abc"',
-    'mask.kind must be one of block, random, got "blocky"',
+    'mask.kind must be one of block, random, multiblock, got "blocky"',
     '"nonsense" is not key=value',
   ]);
 });

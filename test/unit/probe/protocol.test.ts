@@ -135,7 +135,7 @@ test('--pixels probes standardised raw pixels and shows as its own column beside
   const rnd = await runProbe(job('knn', { randomInit: true }));
   assert.equal(rnd.state, 'completed');
   const table = buildTable([readRunRow(runDir)]);
-  assert.ok(table.header.includes('knn (random init) %') && table.header.includes('knn (pixels) %') && table.header.includes('linear (pixels) %'));
+  assert.ok(table.header.includes('k-NN (random init) %') && table.header.includes('k-NN (pixels) %') && table.header.includes('linear (pixels) %'));
   const row = readRunRow(runDir);
   assert.equal(row.probes.knn, undefined, 'a pixel probe is not the encoder\'s');
   await assert.rejects(runProbe(job('attentive', { pixels: true })), /--pixels/);

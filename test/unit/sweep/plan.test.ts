@@ -14,7 +14,7 @@ test('grid and seed parsing: lists stay whole, ranges expand, the value type is 
   assert.deepEqual(splitValues('[0.2,1],[0.35,1]'), ['[0.2,1]', '[0.35,1]']);
   assert.deepEqual(parseGridOption('data.cropScale=[0.2,1],[0.35,1]'), { key: 'data.cropScale', values: ['[0.2,1]', '[0.35,1]'] });
   assert.deepEqual(parseSeeds('0-2,7'), [0, 1, 2, 7]);
-  assert.throws(() => parseGridOption('mask.kind=block,spiral'), /--grid mask\.kind=block,spiral: mask\.kind must be one of block, random, got "spiral"/);
+  assert.throws(() => parseGridOption('mask.kind=block,spiral'), /--grid mask\.kind=block,spiral: mask\.kind must be one of block, random, multiblock, got "spiral"/);
   assert.throws(() => parseGridOption('mask.count=4,'), /empty value/);
   assert.throws(() => parseSeeds('1,1'), /listed twice/);
 });
