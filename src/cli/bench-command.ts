@@ -8,7 +8,7 @@ import { runBench, type BenchResult } from '../bench/bench';
 import { findTorch, installTorch } from '../bench/twin';
 import { initBackend, wasmInfo } from '../ml/backend';
 import { fusedActive } from '../ml/kernels/fused';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { only, UsageError, type ParsedArgs } from './args';
 
 export const BENCH_USAGE = 'bench [--preset P[,P…]] [--set key=value …] [--steps N] [--warmup N] [--rounds N] [--backend B] [--json out.json] [--no-torch] [--install-torch]';

@@ -2,7 +2,7 @@
 import { ConfigError } from '../config/resolve';
 import { PRESETS } from '../config/presets';
 import { DatasetError } from '../data/types';
-import { EXIT, configFromArgs, pretrainCommand, resumeCommand, type JobContext } from '../trainer/jobs';
+import { EXIT, configFromArgs, pretrainCommand, resumeCommand, type JobContext } from './jobs';
 import { combine, consoleReporter, ipcReporter } from '../trainer/reporter';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { benchCommand, BENCH_BOOLEANS, BENCH_USAGE } from './bench-command';
@@ -12,7 +12,7 @@ import { demoCommand, DEMO_USAGE } from './demo';
 import { probeCommand, PROBE_USAGE } from './probe-command';
 import { reportCommand, REPORT_USAGE } from './report-command';
 import { tokenizerCommand, TOKENIZER_USAGE } from './tokenizer-command';
-import { diagnosticHooks } from '../diagnostics/sampler';
+import { diagnosticHooks } from '../trainer/sampler';
 
 type Command = (args: ParsedArgs, ctx: JobContext) => Promise<number>;
 

@@ -8,7 +8,7 @@ import { clearFeatureCache } from '../probe/cache';
 import { buildTable, formatTable, readRunRow } from '../probe/compare';
 import { runProbe } from '../probe/job';
 import { PROBE_KINDS, type ProbeKind, type ProbeResult } from '../protocol/run-files';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { runPretrain } from '../trainer/pretrain';
 import { writeReport } from '../report/write-report';
 import type { Reporter } from '../trainer/reporter';

@@ -2,7 +2,7 @@
 // Also the entry the extension forks (`dist/trainer.js probe …`): events go to the reporter, the probe folder to stdout.
 import { FIELDS, type BackendName } from '../config/schema';
 import { ProbeInputError, runProbe } from '../probe/job';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { StopSignal } from '../trainer/stop';
 import { only, UsageError, type ParsedArgs } from './args';
 

@@ -1,6 +1,6 @@
 // `mim-lab report <runDir> [-o report.html]`: one self-contained HTML page for a run (curves, samples, probes).
 import { only, UsageError, type ParsedArgs } from './args';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { writeReport } from '../report/write-report';
 
 export const REPORT_USAGE = 'report <runDir> [-o report.html]   write a self-contained HTML report of a run (default <runDir>/report.html)';

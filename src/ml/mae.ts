@@ -8,7 +8,7 @@ import type { LossParts, MimModel } from './model';
 import type { ModelSpec } from './model-spec';
 import { ParamStore } from './params';
 import { get2dSincosPosEmbed } from './posembed';
-import { headWidth, maskedObjective } from '../tokenizer/objective';
+import { headWidth, maskedObjective } from './objective';
 import { tf, type Scalar, type Tensor, type Tensor2D } from './tf';
 import { createEncoder, dropPathRates, encode } from './vit';
 

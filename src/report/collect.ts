@@ -8,7 +8,7 @@ import { PROBE_ATTENTION_DIR, sampleDirName, type ProbeAttentionManifest, type S
 import { emptyColumns, METRIC_KEYS, type MetricColumns, type SampleData } from '../protocol/webview';
 import { probeAttentionFromDump } from '../diagnostics/probe-attention-dump';
 import { PROBE_ATTENTION_FILE } from '../diagnostics/probe-attention';
-import { REPORT_DATA_VERSION, type ReportData, type ReportProbe } from './report-data';
+import { REPORT_DATA_VERSION, type ReportData, type ReportProbe } from '../protocol/report-data';
 
 export interface CollectOptions {
   /** Sample steps embedded at most (evenly chosen, first and last kept): keeps long runs' reports small. */

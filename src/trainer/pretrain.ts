@@ -10,6 +10,7 @@ import { initBackend } from '../ml/backend';
 import { createModel } from '../ml/create-model';
 import { buildInputs, disposeInputs, sliceMasks, type MimInputs } from '../ml/inputs';
 import { generateMasks } from '../ml/masking';
+import { maskSpecOf } from '../ml/mask-spec';
 import type { MimModel } from '../ml/model';
 import { modelSpecFromConfig } from '../ml/model-spec';
 import { AdamW } from '../ml/optimizer';
@@ -54,11 +55,6 @@ export interface PretrainJob {
   reporter: Reporter;
   stop: StopSignal;
   hooks?: StepHook[];
-}
-
-export function maskSpecOf(c: Config): Parameters<typeof generateMasks>[0] {
-  const g = c.data.imageSize / c.model.patchSize;
-  return { kind: c.mask.kind, gridH: g, gridW: g, count: c.mask.count, minBlock: c.mask.minBlock };
 }
 
 /** Inputs of one step, split into micro-batches when train.microBatch is set; `codes` [B·N] for token targets. */

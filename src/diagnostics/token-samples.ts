@@ -2,12 +2,12 @@
 // decoded from them with the tokenizer's decoder (visible patches keep their true codes, so a decoder with
 // context sees a whole grid), and a per-image token-accuracy map over the patch grid.
 import { encodePng, imageGrid } from '../data/png';
-import { toUnit } from '../diagnostics/display';
+import { toUnit } from '../data/pixels';
 import type { RawImage } from '../data/types';
 import { gatherRows, patchify, type PatchGeometry } from '../ml/patches';
 import { tf } from '../ml/tf';
 import type { SampleTokens } from '../protocol/samples';
-import type { Tokenizer } from './tokenizer';
+import type { Tokenizer } from '../tokenizer/tokenizer';
 
 /** Row-wise argmax of logits [M, V] → [M]. */
 export function argmaxRows(logits: Float32Array, vocab: number): Int32Array {

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, parseSets, applyOverrides, resolveConfig, validateConfig } from '../config/resolve';
 import type { BackendName, Config } from '../config/schema';
-import { only, UsageError, type ParsedArgs } from '../cli/args';
+import { only, UsageError, type ParsedArgs } from './args';
 import { RUN_FILES } from '../protocol/run-files';
-import { runPretrain, type StepHook } from './pretrain';
-import type { Reporter } from './reporter';
-import { readJson, RunFolder } from './run-folder';
-import { StopSignal } from './stop';
+import { runPretrain, type StepHook } from '../trainer/pretrain';
+import type { Reporter } from '../trainer/reporter';
+import { readJson, RunFolder } from '../trainer/run-folder';
+import { StopSignal } from '../trainer/stop';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3, stopped: 130 } as const;
 
