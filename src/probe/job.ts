@@ -9,7 +9,7 @@ import { openDataset } from '../data/open';
 import { resolveNormalisation } from '../data/stats';
 import { initBackend } from '../ml/backend';
 import { PROTOCOL_VERSION } from '../protocol/events';
-import type { ProbeKind, ProbeResult } from '../protocol/run-files';
+import { PROBE_FILES, type ProbeKind, type ProbeResult } from '../protocol/run-files';
 import { loadRunModel, type LoadedRun } from '../trainer/load-run';
 import type { Reporter } from '../trainer/reporter';
 import { RunFolder } from '../trainer/run-folder';
@@ -17,7 +17,7 @@ import type { StopSignal } from '../trainer/stop';
 import { resolveProbeConfig, type ProbeConfig } from './config';
 import type { FeatureSet } from './features';
 import { StopRequested } from './stop';
-import { createProbeFolder, PROBE_FILES, type ProbeFolder } from './folder';
+import { createProbeFolder, type ProbeFolder } from './folder';
 import { probeFeatures } from './load-features';
 import { runClassifierProbe, runKnnProbe, type ProbeOutcome } from './kinds';
 
