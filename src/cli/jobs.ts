@@ -16,8 +16,25 @@ export function exitCodeFor(state: string): number {
   return state === 'completed' ? EXIT.ok : state === 'stopped' ? EXIT.stopped : state === 'diverged' ? EXIT.diverged : EXIT.failed;
 }
 
-/** Resolves the config of `pretrain` from --preset, --config, --set and --backend. */
+/** A config resolved elsewhere (the editor), as JSON text: validated and run as it is, never resolved again. */
+function resolvedConfigFrom(text: string, args: ParsedArgs): Config {
+  const mixed = ['preset', 'config', 'backend'].filter((o) => args.options.has(o)).map((o) => `--${o}`);
+  if (args.sets.length) mixed.push('--set');
+  if (mixed.length) throw new UsageError(`--config-json is a resolved config; it cannot be combined with ${mixed.join(', ')}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`--config-json: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('--config-json: expected a JSON object (a resolved config)');
+  return validateConfig(parsed as Config);
+}
+
+/** Resolves the config of `pretrain` from --preset, --config, --set and --backend, or takes --config-json as it is. */
 export function configFromArgs(args: ParsedArgs): Config {
+  const resolved = args.options.get('config-json');
+  if (resolved !== undefined) return resolvedConfigFrom(resolved, args);
   const file = args.options.get('config');
   let parsed: unknown;
   if (file !== undefined) {
@@ -41,7 +58,7 @@ export interface JobContext {
 }
 
 export async function pretrainCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['preset', 'config', 'runs-dir', 'name', 'backend'], 'pretrain');
+  only(args, ['preset', 'config', 'config-json', 'runs-dir', 'name', 'backend'], 'pretrain');
   const config = configFromArgs(args);
   const stop = new StopSignal();
   const unlisten = stop.listen();

@@ -3,12 +3,14 @@
 import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { Config } from '../config/schema';
 import type { ProbeKind } from '../protocol/run-files';
 import type { RunActions, RunPanelIntent, RunView } from '../protocol/webview';
 import { ComparePanel } from './compare-panel';
 import { stopExternal } from './external-stop';
 import { describeSpec, type JobSpec } from './job-spec';
 import { chooseNewRun } from './new-run';
+import { configToRun } from './run-config';
 import { resolveNodeRuntime } from './node-runtime';
 import { openReport } from './report';
 import { RunManager } from './run-manager';
@@ -124,9 +126,14 @@ export class Controller implements vscode.Disposable {
     if (!this.ensureTrusted()) return;
     const choice = await chooseNewRun(fileArg);
     if (!choice) return;
-    const settings = readSettings();
-    const sets = [...(settings.sampleEvery !== null ? [`sample.every=${settings.sampleEvery}`] : []), ...choice.sets];
-    const job = this.start({ kind: 'pretrain', runsDir: this.runsDir(), preset: choice.preset, configFile: choice.configFile, sets, backend: settings.backend });
+    let config: Config;
+    try {
+      config = configToRun(choice.config, readSettings());
+    } catch (err) {
+      void vscode.window.showErrorMessage(`MIM Lab: cannot start the run: ${(err as Error).message}`);
+      return;
+    }
+    const job = this.start({ kind: 'pretrain', runsDir: this.runsDir(), config });
     if (!job) return;
     const sub = job.onEvent((e) => {
       if (e.type !== 'hello' || !job.runDir) return;

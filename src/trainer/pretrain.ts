@@ -1,6 +1,7 @@
 // The pretraining job: validate → create the run folder → train with checkpoints, metrics and status →
 // completed / stopped / diverged / failed. Resume continues a run folder from its latest checkpoint.
 import type { Config } from '../config/schema';
+import { configChanges } from '../config/diff';
 import { validateConfig } from '../config/resolve';
 import { openDataset } from '../data/open';
 import { BatchLoader, epochOf } from '../data/pipeline';
@@ -89,6 +90,14 @@ export async function runPretrain(job: PretrainJob): Promise<{ runDir: string; s
   };
   reporter.emit({ type: 'hello', version: PROTOCOL_VERSION, pid: process.pid, job: 'pretrain', runDir, backend: backend.name });
   log('info', `run folder: ${runDir}`);
+  if (job.resumeDir) {
+    // A resume with overrides (--set, --backend) runs another config: config.json must say what runs now.
+    const changes = configChanges(run.readConfig(), config);
+    if (changes.length) {
+      run.writeConfig(config);
+      log('info', `resume changed the config (config.json rewritten): ${changes.join('; ')}`);
+    }
+  }
   log('info', `backend: ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => s.name).join(', ')})` : ''}`);
   if (usesTokens(config) && !tokens) {
     try {
