@@ -2,6 +2,7 @@
 // final losses, and each probe's top-1 (pretrained and, where probed, the random-init baseline).
 import { basename } from 'node:path';
 import { flatten } from '../config/resolve';
+import { displayConfigValue } from '../protocol/config-fields';
 import { readMetrics, readProbeRecords, readRunConfig, readRunStatus } from '../protocol/read/run-folder';
 import { PROBE_KINDS, RUN_FILES, type MetricsRow, type ProbeKind, type ProbeResult } from '../protocol/run-files';
 
@@ -49,8 +50,9 @@ export function readRunRow(runDir: string): RunRow {
 export function configDifferences(rows: readonly RunRow[]): string[][] {
   // Only keys every run has: a key missing from an older run's config is schema growth, not an experiment choice.
   const keys = Object.keys(rows[0]?.config ?? {}).filter((k) => rows.every((r) => k in r.config));
-  const differing = keys.filter((k) => !IGNORED.test(k) && new Set(rows.map((r) => JSON.stringify(r.config[k]))).size > 1).sort();
-  return rows.map((r) => differing.map((k) => `${k}=${typeof r.config[k] === 'string' ? r.config[k] : JSON.stringify(r.config[k])}`));
+  const shown = (r: RunRow, k: string): string => displayConfigValue(k, r.config[k], r.config.algorithm);
+  const differing = keys.filter((k) => !IGNORED.test(k) && new Set(rows.map((r) => shown(r, k))).size > 1).sort();
+  return rows.map((r) => differing.map((k) => `${k}=${shown(r, k)}`));
 }
 
 const pct = (r: ProbeResult | undefined): string => (r ? (r.top1 * 100).toFixed(1) : '-');
