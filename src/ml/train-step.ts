@@ -18,7 +18,7 @@ export interface StepResult {
 }
 
 /** Per-micro-batch values summed over micro-batches (kept scalars; 0 where an algorithm has none). */
-interface StepSums {
+export interface StepSums {
   loss: Scalar;
   main: Scalar;
   align: Scalar;
@@ -65,15 +65,25 @@ function accumulate(into: Accumulated | null, add: Accumulated): Accumulated {
   return { grads: into.grads.map((g, i) => sumInto(g, add.grads[i])), sums };
 }
 
-export async function trainStep(model: MimModel, opt: AdamW, micro: MimInputs[], lr: number, clipGrad: number): Promise<StepResult> {
+/**
+ * The step's gradients (in `opt.params()` order) averaged over its micro-batches — for equal micro-batches, the
+ * gradients of the whole batch — and the summed loss parts. The caller disposes both.
+ */
+export function stepGradients(model: MimModel, opt: AdamW, micro: MimInputs[]): { grads: Tensor[]; sums: StepSums } {
   let acc: Accumulated | null = null;
   for (const inp of micro) acc = accumulate(acc, microStep(model, opt, inp));
   if (!acc) throw new Error('trainStep needs at least one micro-batch');
   const k = micro.length;
   const mean = k === 1 ? acc.grads : acc.grads.map((g) => tf.tidy(() => tf.div(g, k)));
   if (k > 1) tf.dispose(acc.grads);
-  const clipped = clipByGlobalNorm(mean, clipGrad);
-  tf.dispose(mean);
+  return { grads: mean, sums: acc.sums };
+}
+
+export async function trainStep(model: MimModel, opt: AdamW, micro: MimInputs[], lr: number, clipGrad: number): Promise<StepResult> {
+  const k = micro.length;
+  const acc = stepGradients(model, opt, micro);
+  const clipped = clipByGlobalNorm(acc.grads, clipGrad);
+  tf.dispose(acc.grads);
   const sums = SUM_KEYS.map((key) => acc.sums[key]);
   // Means over micro-batches, and the clipped global norm, read back in one transfer.
   const summary = tf.tidy(() => tf.div(tf.stack([...sums, clipped.norm]), tf.tensor1d([...sums.map(() => k), 1])));
