@@ -15,13 +15,17 @@ import type { SampleData } from '../webview';
 export type Notes = string[] | undefined;
 
 /** A JSON file, or null when it is missing or unreadable (noted when it exists but does not parse). */
-export function readJson<T>(file: string, notes?: Notes): T | null {
-  let text: string;
+function readText(file: string): string | null {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return null;
   }
+}
+
+export function readJson<T>(file: string, notes?: Notes): T | null {
+  const text = readText(file);
+  if (text === null) return null;
   try {
     return JSON.parse(text) as T;
   } catch (err) {
@@ -32,12 +36,8 @@ export function readJson<T>(file: string, notes?: Notes): T | null {
 
 /** All rows of a JSON-lines file ([] when missing); a torn last line is skipped, damage before it is noted. */
 export function readJsonLines<T>(file: string, notes?: Notes): T[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
+  const text = readText(file);
+  if (text === null) return [];
   try {
     return parseJsonLines<T>(text);
   } catch (err) {
