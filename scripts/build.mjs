@@ -8,7 +8,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 
 const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
-  { entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
+  { entryPoints: ['src/cli/trainer-main.ts'], outfile: 'dist/trainer.js' },
   { entryPoints: ['src/data/decode-worker.ts'], outfile: 'dist/decode-worker.js' },
 ];
 if (existsSync('src/host/extension.ts')) entries.push({ entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js' });

@@ -1,4 +1,4 @@
-// Pure helpers for attention maps: mapping regressor keys back to the patch grid (colours: src/util/colormap).
+// Pure helpers for attention maps: mapping regressor keys back to the patch grid (colours: src/protocol/colormap).
 
 /**
  * Regressor cross-attention keys are the visible patches (grid order) followed by the masked queries

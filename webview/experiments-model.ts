@@ -1,7 +1,7 @@
 // The Experiments view's pure logic (no DOM): filter, sort, CSV, scatter points, the step each run shows under
 // the shared slider. Tested in plain Node.
 import type { ExperimentMetric, ExperimentRow } from '../src/protocol/experiments';
-import { metricNumber } from '../src/sweep/summary-text';
+import { metricNumber } from '../src/protocol/summary-text';
 
 /** A table column: a fixed field, a config key or a metric. */
 export type ColumnId = 'run' | 'state' | 'sweep' | `config:${string}` | `metric:${string}`;

@@ -4,7 +4,7 @@
 import {
   isHostToExperiments, type ExperimentRow, type ExperimentsPanelState, type ExperimentsSnapshot, type ExperimentsToHost, type SweepView,
 } from '../src/protocol/experiments';
-import { summaryText } from '../src/sweep/summary-text';
+import { summaryText } from '../src/protocol/summary-text';
 import { byId, clear, fillSelect, h } from './dom';
 import { cellValue, filterRows, metricText, rowsToCsv, scatterData, sortRows, type ColumnId, type SortState } from './experiments-model';
 import { ScatterPlot } from './experiments-scatter';

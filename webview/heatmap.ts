@@ -1,5 +1,5 @@
 // Attention heatmaps over the patch grid, optionally overlaid on the image. Reused by the run panel and the report.
-import { normalizeRange, viridis } from '../src/util/colormap';
+import { normalizeRange, viridis } from '../src/protocol/colormap';
 import type { Tile } from './image-grid';
 
 export interface HeatmapOptions {

@@ -1,5 +1,5 @@
 // The report's probe cell: a results table from probes/*/result.json and the attentive probe's query attention.
-import type { ReportProbe } from '../src/report/report-data';
+import type { ReportProbe } from '../src/protocol/report-data';
 import { bestScoreIndex, probeKindLabel, randomInitFloors } from '../src/protocol/probe-scores';
 import { clear, fmtNum, fmtPct, h } from './dom';
 import { scoreCell } from './probe-score';

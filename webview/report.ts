@@ -1,6 +1,6 @@
 // The HTML report's page script (bundled into report.html by `mim-lab report`): the run panel's chart and
 // sample view, fed from the data embedded in the page instead of from the extension host. Offline, no messages.
-import { REPORT_DATA_ELEMENT, type ReportData } from '../src/report/report-data';
+import { REPORT_DATA_ELEMENT, type ReportData } from '../src/protocol/report-data';
 import type { SampleData } from '../src/protocol/webview';
 import { attentionCaption, reconstructionCaption } from './captions';
 import { CurveCharts, curveBoxes } from './curve-charts';

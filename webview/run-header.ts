@@ -1,4 +1,5 @@
 // The run panel's header, config and probe cells: plain DOM from the RunView, buttons send intents.
+import { displayConfigValue } from '../src/protocol/config-fields';
 import type { ProbeKind } from '../src/protocol/run-files';
 import type { ProbeView, RunView } from '../src/protocol/webview';
 import { probeKindLabel, randomInitFloors } from '../src/protocol/probe-scores';
@@ -61,11 +62,12 @@ export function renderConfig(el: HTMLElement, config: Record<string, unknown> | 
     el.append(h('p', { className: 'muted' }, 'config.json not written yet.'));
     return;
   }
-  const rows = CONFIG_KEYS.map((k) => [k, configValue(config, k)] as const).filter(([, v]) => v !== undefined);
+  const shown = (k: string): string => displayConfigValue(k, configValue(config, k), config.algorithm);
+  const rows = CONFIG_KEYS.filter((k) => configValue(config, k) !== undefined);
   el.append(
     h('details', { id: 'config-details' },
-      h('summary', {}, `Config: ${String(config.algorithm ?? '').toUpperCase()} ${String(config.preset ?? '')}, ${JSON.stringify(configValue(config, 'train.steps'))} steps, λ ${JSON.stringify(configValue(config, 'loss.alignWeight'))}, lr ${JSON.stringify(configValue(config, 'train.lr'))}`),
-      h('dl', { className: 'kv-grid' }, ...rows.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, typeof v === 'string' ? v : JSON.stringify(v))))),
+      h('summary', {}, `Config: ${String(config.algorithm ?? '').toUpperCase()} ${String(config.preset ?? '')}, ${shown('train.steps')} steps, λ ${shown('loss.alignWeight')}, lr ${shown('train.lr')}`),
+      h('dl', { className: 'kv-grid' }, ...rows.map((k) => h('div', {}, h('dt', {}, k), h('dd', {}, shown(k))))),
       h('details', {}, h('summary', {}, 'Full config.json'), h('pre', {}, JSON.stringify(config, null, 2)))),
   );
 }

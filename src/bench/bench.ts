@@ -13,7 +13,7 @@ import { AdamW } from '../ml/optimizer';
 import { Rng } from '../ml/rng';
 import { tf } from '../ml/tf';
 import { trainStep } from '../ml/train-step';
-import { maskSpecOf } from '../trainer/pretrain';
+import { maskSpecOf } from '../ml/mask-spec';
 import { stepFlops } from './flops';
 import { exportTwin, tempTwinDir, Twin, twinScript, twinUnsupported, type PythonTorch, type TwinReady } from './twin';
 

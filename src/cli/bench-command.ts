@@ -8,7 +8,7 @@ import { runBench, type BenchResult } from '../bench/bench';
 import { findTorch, installTorch } from '../bench/twin';
 import { initBackend, wasmInfo } from '../ml/backend';
 import { fusedActive } from '../ml/kernels/fused';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { backendOption, only, UsageError, type ParsedArgs } from './args';
 import { checkOutputFile } from './output-paths';
 import { soakCommand } from './soak-command';

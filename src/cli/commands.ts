@@ -1,6 +1,6 @@
 // `mim-lab <command>`: dispatch, help, and one place that turns input errors into clear messages and exit codes.
 import { PRESETS } from '../config/presets';
-import { EXIT, configFromArgs, pretrainCommand, resumeCommand, type JobContext } from '../trainer/jobs';
+import { EXIT, configFromArgs, pretrainCommand, resumeCommand, type JobContext } from './jobs';
 import { combine, consoleReporter, ipcReporter } from '../trainer/reporter';
 import { only, parseArgs, UsageError, type ParsedArgs } from './args';
 import { benchCommand, BENCH_BOOLEANS, BENCH_USAGE } from './bench-command';
@@ -14,7 +14,7 @@ import { tableCommand, TABLE_USAGE } from './table-command';
 import { tokenizerCommand, TOKENIZER_USAGE } from './tokenizer-command';
 import { reportFailure } from './failure';
 import { checkOutputFile } from './output-paths';
-import { diagnosticHooks } from '../diagnostics/sampler';
+import { diagnosticHooks } from '../trainer/sampler';
 
 type Command = (args: ParsedArgs, ctx: JobContext) => Promise<number>;
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { buildTable, formatTable, readRunRow, type TableFormat } from '../probe/compare';
 import { RUN_FILES } from '../protocol/run-files';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { only, UsageError, type ParsedArgs } from './args';
 import { checkOutputFile } from './output-paths';
 

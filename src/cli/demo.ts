@@ -11,7 +11,7 @@ import { resolveProbeConfig } from '../probe/config';
 import { requireProbeClasses, runProbe } from '../probe/job';
 import { probeKindLabel } from '../protocol/probe-scores';
 import { PROBE_KINDS, type ProbeKind, type ProbeResult } from '../protocol/run-files';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { runPretrain } from '../trainer/pretrain';
 import { writeReport } from '../report/write-report';
 import type { Reporter } from '../trainer/reporter';

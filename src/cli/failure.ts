@@ -2,7 +2,7 @@
 // line naming what was wrong, exit 2; anything else is unexpected → one line, exit 1. A stack trace never reaches
 // the terminal (jobs with a run folder keep it in the run's log.txt); MIMLAB_DEBUG=1 prints it for developers.
 import { isInputError } from '../util/input-error';
-import { EXIT } from '../trainer/jobs';
+import { EXIT } from './jobs';
 
 /** The first line of an error's message (messages name the field; the rest would be noise on a terminal). */
 export function errorLine(err: unknown): string {

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema';
 import { imageGrid } from '../data/png';
 import type { RawImage } from '../data/types';
 import { sampleMasks } from '../diagnostics/sample-batch';
-import { upscale } from '../diagnostics/display';
+import { upscale } from '../data/pixels';
 import { maskStatistics } from '../ml/masking';
 
 const GREY = 128;

@@ -1,7 +1,7 @@
 // `mim-lab probe <runDir> --kind linear|attentive|knn [--random-init | --pixels] [--grid] [--checkpoint latest|<step>] [--set probe.key=value …] [--backend B]`
 // Also the entry the extension forks (`dist/trainer.js probe …`): events go to the reporter, the probe folder to stdout.
 import { runProbe } from '../probe/job';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { StopSignal } from '../trainer/stop';
 import { backendOption, only, UsageError, type ParsedArgs } from './args';
 

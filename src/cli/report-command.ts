@@ -1,7 +1,7 @@
 // `mim-lab report <runDir> [-o report.html]`: one self-contained HTML page for a run (curves, samples, probes).
 import { only, UsageError, type ParsedArgs } from './args';
 import { checkOutputFile } from './output-paths';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { writeReport } from '../report/write-report';
 import { requireRunFolder } from '../trainer/load-run';
 

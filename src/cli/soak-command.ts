@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../config/resolve';
 import { cliSoakEngine, runSoak } from '../bench/soak';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { only, UsageError, type ParsedArgs } from './args';
 
 /** Small and quick, checkpointing often so that kills land before, on and after checkpoints. */

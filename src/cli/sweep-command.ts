@@ -9,7 +9,7 @@ import { buildPlan, type SweepPlan } from '../sweep/plan';
 import { runSweep } from '../sweep/run-sweep';
 import { parseGridOption, parseJobs, parseProbes, parseSeeds, type SweepSpec } from '../sweep/spec';
 import { readSweepFile, SWEEP_FILE_SUFFIX, type SweepFile } from '../sweep/sweep-file';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { StopSignal } from '../trainer/stop';
 import { only, UsageError, type ParsedArgs } from './args';
 

@@ -6,7 +6,7 @@ import { differingConfigKeys, readRunRow, type RunRow } from '../probe/compare';
 import { findRunDir, isSweepDir, readPlan } from '../sweep/folder';
 import { formatGroupTable, GROUP_TABLE_FORMATS, type GroupTableFormat } from '../sweep/format-group-table';
 import { groupRuns } from '../sweep/group-table';
-import { EXIT, type JobContext } from '../trainer/jobs';
+import { EXIT, type JobContext } from './jobs';
 import { only, UsageError, type ParsedArgs } from './args';
 import { expandRunDirs } from './compare-command';
 

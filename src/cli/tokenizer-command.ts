@@ -9,7 +9,7 @@ import { TokenizerError } from '../tokenizer/format';
 import { tokenizerTrainOptions, vitGrid } from '../tokenizer/targets';
 import { Tokenizer } from '../tokenizer/tokenizer';
 import { trainTokenizer } from '../tokenizer/train';
-import { configFromArgs, EXIT, type JobContext } from '../trainer/jobs';
+import { configFromArgs, EXIT, type JobContext } from './jobs';
 import { only, UsageError, type ParsedArgs } from './args';
 import { checkOutputDir } from './output-paths';
 

@@ -103,6 +103,7 @@ export const PRESETS: Record<string, Preset> = {
       data: { dataset: 'folder', imageSize: 224, cropScale: [0.08, 1] },
       model: { patchSize: 16, dim: 768, depth: 12, heads: 12, dropPath: 0.1, layerScale: 0.1, regressorDepth: 4, decoderDepth: 4, decoderDim: 768, decoderHeads: 12 },
       mask: { kind: 'block', count: 98, minBlock: 16 },
+      loss: { alignWeight: 2 }, // the paper's λ, stated here rather than inherited from the small base
       train: { steps: 500_000, batchSize: 2048, lr: 1.5e-3, minLr: 1e-5, warmupSteps: 12_500, weightDecay: 0.05, clipGrad: 3, checkpointEvery: 1000, logEvery: 10 },
       sample: { every: 1000 },
     },

@@ -1,25 +1,14 @@
 // Turns model-space arrays back into pictures: normalised images → [0, 1] pixels, target-space predictions
 // (norm-pix or plain) → pixels, and the five reconstruction views composed patch by patch on the CPU.
 import { patchify, patchStats, unpatchify, type PatchGeometry } from '../ml/patches';
+import { toUnit, type Norm } from '../data/pixels';
 import type { RawImage } from '../data/types';
 import type { ReconView } from '../protocol/samples';
-
-export interface Norm {
-  mean: number[];
-  std: number[];
-}
 
 /** Grey of the removed patches in the masked-input view (the usual MAE/CAE figure). */
 export const MASKED_GREY = 0.5;
 /** Darker grey for the visible patches of prediction-only views, so predicted grey is not mistaken for them. */
 export const UNPREDICTED_GREY = 0.2;
-
-/** In place: dataset-normalised values → [0, 1] pixel units. Channels are innermost (NHWC, and patch rows). */
-export function toUnit(values: Float32Array, norm: Norm): Float32Array {
-  const C = norm.mean.length;
-  for (let i = 0; i < values.length; i++) values[i] = values[i] * norm.std[i % C] + norm.mean[i % C];
-  return values;
-}
 
 /**
  * Predictions [B·Nm, P] in the target space → dataset-normalised pixels. With norm-pix, each masked patch
@@ -98,21 +87,6 @@ export function splitImages(unit: Float32Array, batch: number, g: PatchGeometry)
     for (let i = 0; i < per; i++) data[i] = Math.round(255 * Math.min(1, Math.max(0, unit[b * per + i])));
     return { width: g.imageSize, height: g.imageSize, channels: g.channels, data };
   });
-}
-
-/** Nearest-neighbour upscaling by an integer factor (patches stay crisp squares). */
-export function upscale(img: RawImage, k: number): RawImage {
-  if (k === 1) return img;
-  const { width: w, height: h, channels: c } = img;
-  const data = new Uint8Array(w * k * h * k * c);
-  for (let y = 0; y < h * k; y++) {
-    for (let x = 0; x < w * k; x++) {
-      const s = (Math.floor(y / k) * w + Math.floor(x / k)) * c;
-      const d = (y * w * k + x) * c;
-      for (let i = 0; i < c; i++) data[d + i] = img.data[s + i];
-    }
-  }
-  return { width: w * k, height: h * k, channels: c, data };
 }
 
 /** White pixels between tiles of the PNGs for people. */

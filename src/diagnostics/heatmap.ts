@@ -1,6 +1,6 @@
 // Attention overlays: a patch-level heatmap (viridis) blended on the image, upscaled so patches read as squares.
 import type { RawImage } from '../data/types';
-import { normalizeRange, viridis } from '../util/colormap';
+import { normalizeRange, viridis } from '../protocol/colormap';
 
 export interface OverlayOptions {
   /** Patch grid side (the weights are N = grid² values in grid order). */

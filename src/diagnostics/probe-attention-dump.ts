@@ -9,12 +9,10 @@ import { openDataset } from '../data/open';
 import { loadCentre } from '../data/pipeline';
 import { resolveNormalisation, STATS_FILE } from '../data/stats';
 import { modelSpecFromConfig } from '../ml/model-spec';
-import { RUN_FILES } from '../protocol/run-files';
+import { PROBE_FILES, RUN_FILES } from '../protocol/run-files';
 import type { ProbeAttentionManifest } from '../protocol/samples';
 import { renderProbeAttention } from './probe-attention';
 
-/** The probe job's own dump file inside `probes/<id>/`. */
-export const PROBE_DUMP_FILE = 'attention.json';
 /** Images drawn at most (tiles stay readable in one row). */
 const MAX_IMAGES = 8;
 
@@ -34,7 +32,7 @@ function isDump(x: unknown): x is AttentionDump {
 
 /** Renders a probe's dump in memory; null when the probe has none. Throws when the dataset cannot be read. */
 export async function probeAttentionFromDump(runDir: string, probeId: string): Promise<{ manifest: ProbeAttentionManifest; pngs: Map<string, Uint8Array> } | null> {
-  const file = join(runDir, RUN_FILES.probes, probeId, PROBE_DUMP_FILE);
+  const file = join(runDir, RUN_FILES.probes, probeId, PROBE_FILES.attention);
   if (!existsSync(file)) return null;
   const dump: unknown = JSON.parse(readFileSync(file, 'utf8'));
   if (!isDump(dump)) return null;

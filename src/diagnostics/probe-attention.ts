@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import { encodePng, imageGrid } from '../data/png';
 import { gridSide, type PatchGeometry } from '../ml/patches';
 import { RUN_FILES } from '../protocol/run-files';
-import { PROBE_ATTENTION_DIR, type ProbeAttentionManifest } from '../protocol/samples';
+import { PROBE_ATTENTION_DIR, PROBE_ATTENTION_MANIFEST, type ProbeAttentionManifest } from '../protocol/samples';
 import { headRows, rounded } from './attention';
-import { displayScale, splitImages, TILE_PAD, toUnit } from './display';
+import { displayScale, splitImages, TILE_PAD } from './display';
+import { toUnit } from '../data/pixels';
 import { attentionOverlay } from './heatmap';
 import { publishDir } from './publish-dir';
 import type { SampleBatch } from './sample-batch';
-
-export const PROBE_ATTENTION_FILE = 'attention.json';
 
 /** The images the probe attended over: dataset-normalised NHWC [n, S, S, C] (a SampleBatch fits). */
 export type ProbeImages = Pick<SampleBatch, 'images' | 'indices' | 'labels' | 'norm'>;
@@ -68,7 +67,7 @@ export function writeProbeAttention(runDir: string, probeId: string, images: Pro
 export function publishProbeAttention(runDir: string, probeId: string, rendered: { manifest: ProbeAttentionManifest; pngs: Map<string, Uint8Array> }): string {
   const { manifest, pngs } = rendered;
   const files = new Map<string, Uint8Array | string>(pngs);
-  files.set(PROBE_ATTENTION_FILE, JSON.stringify(manifest));
+  files.set(PROBE_ATTENTION_MANIFEST, JSON.stringify(manifest));
   const dir = join(runDir, RUN_FILES.probes, probeId, PROBE_ATTENTION_DIR);
   publishDir(dir, files);
   return dir;

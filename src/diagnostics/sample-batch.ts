@@ -5,8 +5,8 @@ import { loadCentre } from '../data/pipeline';
 import type { Dataset } from '../data/types';
 import { sampleMask, validateMaskSpec, type MaskBatch } from '../ml/masking';
 import { Rng } from '../ml/rng';
-import { maskSpecOf } from '../trainer/pretrain';
-import type { Norm } from './display';
+import { maskSpecOf } from '../ml/mask-spec';
+import type { Norm } from '../data/pixels';
 
 export interface SampleBatch {
   /** Dataset-normalised centre views NHWC [n, S, S, C]. */

@@ -7,11 +7,12 @@ import type { MimModel } from '../ml/model';
 import { gridSide } from '../ml/patches';
 import type { AttentionMapRef, SampleManifest } from '../protocol/samples';
 import { chooseQuery, headRows, keyPatches, rounded, toGridOrder } from './attention';
-import { composeViews, displayScale, TILE_PAD, upscale } from './display';
+import { composeViews, displayScale, TILE_PAD } from './display';
+import { upscale } from '../data/pixels';
 import { evalForward, type EvalOutputs } from './eval-forward';
 import { attentionOverlay } from './heatmap';
 import type { SampleBatch } from './sample-batch';
-import { tokenSampleParts, type SampleTokenizer } from '../tokenizer/diagnostics';
+import { tokenSampleParts, type SampleTokenizer } from './token-samples';
 
 export interface SampleFiles {
   manifest: SampleManifest;

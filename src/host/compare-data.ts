@@ -1,5 +1,6 @@
 // Builds the compare panel's snapshot from run folders: curves, probe results and the config values that differ.
 import { join } from 'node:path';
+import { displayConfigValue } from '../protocol/config-fields';
 import { RUN_FILES } from '../protocol/run-files';
 import { randomInitFloors } from '../protocol/probe-scores';
 import type { CompareRun } from '../protocol/webview';
@@ -32,7 +33,7 @@ export function buildCompareRuns(runDirs: readonly string[], isLiveRun: (runDir:
     const keyConfig: Record<string, string> = {};
     for (const k of KEY_FIELDS) {
       const v = get(config, k);
-      if (v !== undefined) keyConfig[k] = typeof v === 'string' ? v : JSON.stringify(v);
+      if (v !== undefined) keyConfig[k] = displayConfigValue(k, v, config?.algorithm);
     }
     return {
       runId: s.runId, runDir, algorithm: s.algorithm, preset: s.preset, displayState: s.displayState,

@@ -2,7 +2,7 @@
 // It receives complete snapshots (on `ready`, and at most every 2 s while a compared run is busy).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { RUN_FILES } from '../protocol/run-files';
+import { PROBE_FILES, RUN_FILES } from '../protocol/run-files';
 import * as vscode from 'vscode';
 import { assertNever } from '../protocol/events';
 import { isComparePanelState, parseComparePanelMessage, type HostToComparePanel } from '../protocol/webview';
@@ -24,7 +24,7 @@ function folderSignature(runDirs: readonly string[]): string {
   };
   const probes = (d: string): string => {
     try {
-      return readdirSync(join(d, RUN_FILES.probes)).map((id) => `${id}=${stamp(join(d, RUN_FILES.probes, id, 'result.json'))}`).join(',');
+      return readdirSync(join(d, RUN_FILES.probes)).map((id) => `${id}=${stamp(join(d, RUN_FILES.probes, id, PROBE_FILES.result))}`).join(',');
     } catch {
       return '';
     }

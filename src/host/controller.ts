@@ -3,12 +3,14 @@
 import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { Config } from '../config/schema';
 import type { ProbeKind } from '../protocol/run-files';
 import type { RunActions, RunPanelIntent, RunView } from '../protocol/webview';
 import { ComparePanel } from './compare-panel';
-import { stopExternal } from './external-stop';
-import { describeSpec, type JobSpec } from './job-spec';
+import { stopExternal } from '../jobs/external-stop';
+import { describeSpec, type JobSpec } from '../jobs/job-spec';
 import { chooseNewRun } from './new-run';
+import { configToRun } from './run-config';
 import { resolveNodeRuntime } from './node-runtime';
 import { openReport } from './report';
 import { RunManager } from './run-manager';
@@ -17,7 +19,7 @@ import { readRunSummary } from './run-reader';
 import { RunsTreeProvider } from './runs-tree';
 import { readSettings, runsDirectory } from './settings';
 import { RunStatusBar } from './status-bar';
-import type { TrainerJob } from './trainer-job';
+import type { TrainerJob } from '../jobs/trainer-job';
 import { withProbeProgress } from './probe-progress';
 import { quickInputs } from './quick-input-gate';
 
@@ -126,9 +128,14 @@ export class Controller implements vscode.Disposable {
     if (!this.ensureTrusted()) return;
     const choice = await chooseNewRun(fileArg);
     if (!choice) return;
-    const settings = readSettings();
-    const sets = [...(settings.sampleEvery !== null ? [`sample.every=${settings.sampleEvery}`] : []), ...choice.sets];
-    const job = this.start({ kind: 'pretrain', runsDir: this.runsDir(), preset: choice.preset, configFile: choice.configFile, sets, backend: settings.backend });
+    let config: Config;
+    try {
+      config = configToRun(choice.config, readSettings());
+    } catch (err) {
+      void vscode.window.showErrorMessage(`MIM Lab: cannot start the run: ${(err as Error).message}`);
+      return;
+    }
+    const job = this.start({ kind: 'pretrain', runsDir: this.runsDir(), config });
     if (!job) return;
     const sub = job.onEvent((e) => {
       if (e.type !== 'hello' || !job.runDir) return;

@@ -7,7 +7,7 @@ import { readSweepStatus } from '../sweep/folder';
 import type { Controller } from './controller';
 import { ExperimentsPanel, sweepsDirFor } from './experiments-panel';
 import { SweepQueue, sweepArgs } from './experiments-sweeps';
-import { stopExternal } from './external-stop';
+import { stopExternal } from '../jobs/external-stop';
 import { readSettings } from './settings';
 
 export class Experiments implements vscode.Disposable {

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { assertNever } from '../protocol/events';
 import { parseExperimentsMessage, type ExperimentsToHost, type HostToExperiments, type SweepRequest } from '../protocol/experiments';
 import { buildExperimentsSnapshot } from './experiments-data';
-import { readSampleData } from './sample-reader';
+import { readSampleData } from '../protocol/read/run-folder';
 import { listRunDirs } from './run-reader';
 import { wirePanel } from './panel-wiring';
 import { webviewOptions } from './run-panel';

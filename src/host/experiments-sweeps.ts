@@ -3,8 +3,8 @@
 // SIGKILL after a grace period; dispose cancels everything, so no sweep outlives the window. No vscode here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { SweepRequest } from '../protocol/experiments';
-import { Emitter } from './emitter';
-import type { LaunchOptions } from './trainer-job';
+import { Emitter } from '../util/emitter';
+import type { LaunchOptions } from '../jobs/trainer-job';
 
 interface Queued {
   id: string;

@@ -1,9 +1,9 @@
 // A cancellable progress notification for a probe job: epochs as they come, top-1 at the end.
 import * as vscode from 'vscode';
-import { describeSpec } from './job-spec';
+import { describeSpec } from '../jobs/job-spec';
 import { quickInputs } from './quick-input-gate';
 import type { RunManager } from './run-manager';
-import type { TrainerJob } from './trainer-job';
+import type { TrainerJob } from '../jobs/trainer-job';
 import { fmtPct } from './tree-model';
 
 export async function withProbeProgress(job: TrainerJob, runs: RunManager, openPanel: () => void): Promise<void> {

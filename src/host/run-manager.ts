@@ -4,10 +4,10 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES, type RunStatus } from '../protocol/run-files';
 import type { TrainerEvent } from '../protocol/events';
-import { Emitter } from './emitter';
-import type { JobSpec } from './job-spec';
+import { Emitter } from '../util/emitter';
+import type { JobSpec } from '../jobs/job-spec';
 import { readJson } from './run-reader';
-import { TrainerJob, type JobExit, type LaunchOptions, type StopTimings } from './trainer-job';
+import { TrainerJob, type JobExit, type LaunchOptions, type StopTimings } from '../jobs/trainer-job';
 
 export interface JobEvent {
   job: TrainerJob;

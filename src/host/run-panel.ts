@@ -9,7 +9,7 @@ import { assertNever } from '../protocol/events';
 import { makeNonce, PANEL_SCRIPTS, renderPanelHtml, type PanelKind } from './panel-html';
 import { RunFeed } from './run-feed';
 import { readProbeAttention } from './run-reader';
-import { readSampleData } from './sample-reader';
+import { readSampleData } from '../protocol/read/run-folder';
 
 export const RUN_PANEL_VIEW_TYPE = 'mimLab.runPanel';
 

@@ -2,7 +2,7 @@
 // clicking it opens the run's panel.
 import * as vscode from 'vscode';
 import type { RunManager } from './run-manager';
-import type { TrainerJob } from './trainer-job';
+import type { TrainerJob } from '../jobs/trainer-job';
 
 interface Progress {
   step: number;

@@ -5,21 +5,16 @@
 import { alignLoss, alignTarget, needsBlockOutputs } from './align-target';
 import { applyBlock, applyCrossBlock, applyLayerNorm, applyLinear, createBlock, createCrossBlock, createLayerNorm, createLinear } from './blocks';
 import { dropPathMasks, positions, type MimInputs } from './inputs';
+import { encodeAll, encodeVisible, type EncoderParts } from './masked-encoder';
 import type { LossParts, MimModel } from './model';
 import type { ModelSpec } from './model-spec';
 import { ParamStore } from './params';
 import { get2dSincosPosEmbed } from './posembed';
 import { dataVar } from './signals';
-import { headWidth, maskedObjective } from '../tokenizer/objective';
+import { headWidth, maskedObjective } from './objective';
 import { tf, type Scalar, type Tensor, type Tensor2D } from './tf';
-import { createEncoder, dropPathRates, encode, splitCls } from './vit';
-
-/** Interleaves per-sample token groups: a [B·n, D], b [B·m, D] → [B·(n+m), D]. */
-export function concatTokens(a: Tensor2D, b: Tensor2D, batch: number): Tensor2D {
-  const d = a.shape[1];
-  const cat = tf.concat([tf.reshape(a, [batch, -1, d]), tf.reshape(b, [batch, -1, d])], 1);
-  return tf.reshape(cat, [-1, d]) as Tensor2D;
-}
+import { gridSide } from './patches';
+import { concatTokens, createEncoder, dropPathRates, encode, splitCls } from './vit';
 
 export class CaeModel implements MimModel {
   readonly encoder: ParamStore;
@@ -28,12 +23,14 @@ export class CaeModel implements MimModel {
   readonly decoder: ParamStore;
   /** Fixed 2-D sin-cos position embedding [N, D] (the cls position is zero). */
   readonly pos: Float32Array;
+  private readonly parts: EncoderParts;
 
   constructor(readonly spec: ModelSpec) {
     const e = spec.encoder;
-    const grid = Math.sqrt(spec.numPatches);
-    this.pos = get2dSincosPosEmbed(e.dim, grid, grid);
+    const side = gridSide(spec.geometry);
+    this.pos = get2dSincosPosEmbed(e.dim, side, side);
     this.encoder = createEncoder(spec.seed, 'encoder', e);
+    this.parts = { store: this.encoder, spec: e, pos: this.pos };
     this.teacher = createEncoder(spec.seed, 'teacher', e, false);
     for (const [name, v] of this.teacher.entries()) tf.tidy(() => v.assign(this.encoder.get(name)));
     this.regressor = new ParamStore(spec.seed, 'regressor');
@@ -56,10 +53,11 @@ export class CaeModel implements MimModel {
 
   // ---- encoder: visible patches (+cls) → z_v [B·(1+Nv), D] ------------------------------------------
   encodeVisible(inp: MimInputs, capture?: Tensor[]): Tensor2D {
-    const keep = dropPathMasks(dropPathRates(this.spec.encoder.depth, this.spec.encoder.dropPath), inp.batch, inp.nVis + 1, inp.dropPath, 'encoder');
-    return encode(this.encoder, this.spec.encoder, {
-      patches: inp.visPatches, pos: positions(this.pos, this.spec.encoder.dim, inp.visIdx, inp.nVis), batch: inp.batch, keep, capture,
-    });
+    return encodeVisible(this.parts, inp, capture);
+  }
+
+  encodeAll(inp: MimInputs, capture?: Tensor[]): Tensor2D {
+    return encodeAll(this.parts, inp, capture);
   }
 
   // ---- teacher: masked patches only (+cls), no gradient → latent_target [B·Nm, D] (see align-target.ts) --
@@ -101,6 +99,17 @@ export class CaeModel implements MimModel {
     let x = tf.add(latent, positions(this.pos, this.spec.encoder.dim, inp.maskIdx, inp.nMask)) as Tensor2D;
     for (let i = 0; i < this.spec.decoderDepth; i++) x = applyBlock(this.decoder, `blocks.${i}`, this.spec.decoder, x, { batch: inp.batch });
     return applyLinear(this.decoder, 'head', applyLayerNorm(this.decoder, 'norm', x));
+  }
+
+  predictMasked(inp: MimInputs, capture?: Tensor[]): Tensor2D {
+    return this.decode(this.regress(this.encodeVisible(inp), inp, capture), inp);
+  }
+
+  /** The encoder's latents of the masked patches (the last Nm tokens of each sample, no gather) → decoder. */
+  decodeEncoderLatents(all: Tensor2D, inp: MimInputs): Tensor2D {
+    const d = this.spec.encoder.dim;
+    const masked = tf.slice(tf.reshape(all, [inp.batch, 1 + inp.nVis + inp.nMask, d]), [0, 1 + inp.nVis, 0], [inp.batch, inp.nMask, d]);
+    return this.decode(tf.reshape(masked, [inp.batch * inp.nMask, d]) as Tensor2D, inp);
   }
 
   prepare(inp: MimInputs): { targets: Tensor[]; latentStd: Scalar | null; targetVar: Scalar } {

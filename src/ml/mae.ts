@@ -2,29 +2,32 @@
 // (encoder outputs + mask tokens) predicts the masked patches; MSE on masked patches only.
 // Tokens stay in [cls, visible…, masked…] order with their own positions (see cae.ts for why that is exact).
 import { applyBlock, applyLayerNorm, applyLinear, createBlock, createLayerNorm, createLinear } from './blocks';
-import { concatTokens } from './cae';
-import { dropPathMasks, positions, type MimInputs } from './inputs';
+import { positions, type MimInputs } from './inputs';
+import { encodeAll, encodeVisible, type EncoderParts } from './masked-encoder';
 import type { LossParts, MimModel } from './model';
 import type { ModelSpec } from './model-spec';
 import { ParamStore } from './params';
 import { get2dSincosPosEmbed } from './posembed';
-import { headWidth, maskedObjective } from '../tokenizer/objective';
+import { headWidth, maskedObjective } from './objective';
 import { tf, type Scalar, type Tensor, type Tensor2D } from './tf';
-import { createEncoder, dropPathRates, encode } from './vit';
+import { gridSide } from './patches';
+import { concatTokens, createEncoder } from './vit';
 
 export class MaeModel implements MimModel {
   readonly encoder: ParamStore;
   readonly decoder: ParamStore;
   readonly pos: Float32Array;
   readonly decoderPos: Float32Array;
+  private readonly parts: EncoderParts;
 
   constructor(readonly spec: ModelSpec) {
     const e = spec.encoder;
     const dd = spec.decoder.dim;
-    const grid = Math.sqrt(spec.numPatches);
-    this.pos = get2dSincosPosEmbed(e.dim, grid, grid);
-    this.decoderPos = get2dSincosPosEmbed(dd, grid, grid);
+    const side = gridSide(spec.geometry);
+    this.pos = get2dSincosPosEmbed(e.dim, side, side);
+    this.decoderPos = get2dSincosPosEmbed(dd, side, side);
     this.encoder = createEncoder(spec.seed, 'encoder', e);
+    this.parts = { store: this.encoder, spec: e, pos: this.pos };
     this.decoder = new ParamStore(spec.seed, 'decoder');
     createLinear(this.decoder, 'embed', e.dim, dd);
     this.decoder.create('maskToken', [dd], { kind: 'truncNormal', std: 0.02 });
@@ -42,10 +45,11 @@ export class MaeModel implements MimModel {
   }
 
   encodeVisible(inp: MimInputs, capture?: Tensor[]): Tensor2D {
-    const keep = dropPathMasks(dropPathRates(this.spec.encoder.depth, this.spec.encoder.dropPath), inp.batch, inp.nVis + 1, inp.dropPath, 'encoder');
-    return encode(this.encoder, this.spec.encoder, {
-      patches: inp.visPatches, pos: positions(this.pos, this.spec.encoder.dim, inp.visIdx, inp.nVis), batch: inp.batch, keep, capture,
-    });
+    return encodeVisible(this.parts, inp, capture);
+  }
+
+  encodeAll(inp: MimInputs, capture?: Tensor[]): Tensor2D {
+    return encodeAll(this.parts, inp, capture);
   }
 
   /** Encoder output [B·(1+Nv), D] → prediction for the masked patches [B·Nm, P]. */
@@ -63,12 +67,20 @@ export class MaeModel implements MimModel {
     return tf.reshape(maskedOut, [batch * nMask, p]) as Tensor2D;
   }
 
+  predictMasked(inp: MimInputs): Tensor2D {
+    return this.decode(this.encodeVisible(inp), inp);
+  }
+
+  decodeEncoderLatents(): null {
+    return null; // MAE's decoder reads encoder outputs already: there is no regressor to remove
+  }
+
   prepare(): { targets: Tensor[]; latentStd: Scalar | null } {
     return { targets: [], latentStd: null };
   }
 
   losses(inp: MimInputs): LossParts {
-    const { main, acc } = maskedObjective(this.decode(this.encodeVisible(inp), inp), inp); // MSE on pixels or CE on tokens
+    const { main, acc } = maskedObjective(this.predictMasked(inp), inp); // MSE on pixels or CE on tokens
     return { loss: main, main, align: null, acc };
   }
 

@@ -25,8 +25,13 @@ export interface ModelSpec {
   seed: number;
 }
 
+/** The image and patch sizes of a run (its grid side is `gridSide` of this). */
+export function patchGeometryOf(c: Config): PatchGeometry {
+  return { imageSize: c.data.imageSize, patchSize: c.model.patchSize, channels: c.data.channels };
+}
+
 export function modelSpecFromConfig(c: Config): ModelSpec {
-  const geometry: PatchGeometry = { imageSize: c.data.imageSize, patchSize: c.model.patchSize, channels: c.data.channels };
+  const geometry = patchGeometryOf(c);
   const m = c.model;
   const encoder: VitSpec = {
     dim: m.dim, heads: m.heads, mlpRatio: m.mlpRatio, layerScale: m.layerScale, depth: m.depth,

@@ -2,7 +2,7 @@
 import type { MimInputs } from './inputs';
 import type { ModelSpec } from './model-spec';
 import type { ParamStore } from './params';
-import type { Scalar, Tensor } from './tf';
+import type { Scalar, Tensor, Tensor2D } from './tf';
 
 export interface LossParts {
   loss: Scalar;
@@ -22,6 +22,19 @@ export interface MimModel {
   readonly trainable: Record<string, ParamStore>;
   /** Stores updated without gradients (the CAE teacher). */
   readonly frozen: Record<string, ParamStore>;
+  /** The encoder's fixed 2-D sin-cos position table [N, D]. */
+  readonly pos: Float32Array;
+  /** Encoder on the visible patches (+cls), with the step's drop path → [B·(1+Nv), D]. */
+  encodeVisible(inp: MimInputs, capture?: Tensor[]): Tensor2D;
+  /** Encoder on all patches in [visible…, masked…] order (+cls), no drop path → [B·(1+N), D]. */
+  encodeAll(inp: MimInputs, capture?: Tensor[]): Tensor2D;
+  /** The masked patches' prediction in target space [B·Nm, P or V]; `capture` collects the regressor's attention (CAE). */
+  predictMasked(inp: MimInputs, capture?: Tensor[]): Tensor2D;
+  /**
+   * CAE: encoder outputs at the masked positions (from `encodeAll`) decoded directly, regressor removed [B·Nm, P or V];
+   * null where the algorithm has no such path (MAE).
+   */
+  decodeEncoderLatents(all: Tensor2D, inp: MimInputs): Tensor2D | null;
   /**
    * Work before the gradient tape (teacher targets). Returns kept tensors consumed by `losses` and the
    * collapse signal `latentStd` and data2vec's `targetVar` of the alignment target (null without a latent target).

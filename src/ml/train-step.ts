@@ -20,17 +20,33 @@ export interface StepResult {
   finite: boolean;
 }
 
+/** Per-micro-batch values summed over micro-batches (kept scalars; 0 where an algorithm has none). */
+export interface StepSums {
+  loss: Scalar;
+  main: Scalar;
+  align: Scalar;
+  latentStd: Scalar;
+  mlmAcc: Scalar;
+  targetVar: Scalar;
+  predVar: Scalar;
+}
+
+const SUM_KEYS = ['loss', 'main', 'align', 'latentStd', 'mlmAcc', 'targetVar', 'predVar'] as const;
+
 interface Accumulated {
   grads: Tensor[];
-  parts: Scalar[]; // loss, main, align (or 0), latentStd (or 0), token accuracy (or 0), targetVar (or 0), predVar (or 0)
+  sums: StepSums;
 }
 
 function microStep(model: MimModel, opt: AdamW, inp: MimInputs): Accumulated {
   const prep = model.prepare(inp);
-  const kept: Tensor[] = [];
+  const kept = {} as Pick<StepSums, 'main' | 'align' | 'mlmAcc' | 'predVar'>; // filled inside the tape, kept past it
   const { value, grads } = tf.variableGrads(() => {
     const parts = model.losses(inp, prep.targets);
-    kept.push(tf.keep(parts.main), tf.keep(parts.align ?? tf.scalar(0)), tf.keep(parts.acc ?? tf.scalar(0)), tf.keep(parts.predVar ?? tf.scalar(0)));
+    kept.main = tf.keep(parts.main);
+    kept.align = tf.keep(parts.align ?? tf.scalar(0));
+    kept.mlmAcc = tf.keep(parts.acc ?? tf.scalar(0));
+    kept.predVar = tf.keep(parts.predVar ?? tf.scalar(0));
     return parts.loss;
   }, opt.params());
   tf.dispose(prep.targets);
@@ -39,45 +55,60 @@ function microStep(model: MimModel, opt: AdamW, inp: MimInputs): Accumulated {
     if (!g) throw new Error(`no gradient reached parameter ${p.name}`);
     return g;
   });
-  return {
-    grads: ordered,
-    parts: [value, kept[0] as Scalar, kept[1] as Scalar, prep.latentStd ?? tf.scalar(0), kept[2] as Scalar, prep.targetVar ?? tf.scalar(0), kept[3] as Scalar],
-  };
+  return { grads: ordered, sums: { loss: value, main: kept.main, align: kept.align, latentStd: prep.latentStd ?? tf.scalar(0), mlmAcc: kept.mlmAcc,
+    targetVar: prep.targetVar ?? tf.scalar(0), predVar: kept.predVar,
+  } };
+}
+
+function sumInto(a: Tensor, b: Tensor): Tensor {
+  const s = tf.add(a, b);
+  tf.dispose([a, b]);
+  return s;
 }
 
 function accumulate(into: Accumulated | null, add: Accumulated): Accumulated {
   if (!into) return add;
-  const sum = (a: Tensor[], b: Tensor[]): Tensor[] => a.map((x, i) => {
-    const s = tf.add(x, b[i]);
-    tf.dispose([x, b[i]]);
-    return s;
-  });
-  return { grads: sum(into.grads, add.grads), parts: sum(into.parts, add.parts) as Scalar[] };
+  const sums = {} as StepSums;
+  for (const k of SUM_KEYS) sums[k] = sumInto(into.sums[k], add.sums[k]) as Scalar;
+  return { grads: into.grads.map((g, i) => sumInto(g, add.grads[i])), sums };
 }
 
-/** `teacherMomentum`: this step's value of the teacher schedule (default: the model spec's constant momentum). */
-export async function trainStep(model: MimModel, opt: AdamW, micro: MimInputs[], lr: number, clipGrad: number, teacherMomentum?: number): Promise<StepResult> {
+/**
+ * The step's gradients (in `opt.params()` order) averaged over its micro-batches — for equal micro-batches, the
+ * gradients of the whole batch — and the summed loss parts. The caller disposes both.
+ */
+export function stepGradients(model: MimModel, opt: AdamW, micro: MimInputs[]): { grads: Tensor[]; sums: StepSums } {
   let acc: Accumulated | null = null;
   for (const inp of micro) acc = accumulate(acc, microStep(model, opt, inp));
   if (!acc) throw new Error('trainStep needs at least one micro-batch');
   const k = micro.length;
   const mean = k === 1 ? acc.grads : acc.grads.map((g) => tf.tidy(() => tf.div(g, k)));
   if (k > 1) tf.dispose(acc.grads);
-  const clipped = clipByGlobalNorm(mean, clipGrad);
-  tf.dispose(mean);
-  const summary = tf.tidy(() => tf.div(tf.stack([...acc.parts, clipped.norm]), tf.tensor1d([k, k, k, k, k, k, k, 1])));
-  const [loss, main, align, latentStd, mlmAcc, targetVar, predVar, gradNorm] = Array.from(await summary.data());
-  tf.dispose([summary, clipped.norm, ...acc.parts]);
-  const finite = [loss, main, align, gradNorm].every(Number.isFinite);
+  return { grads: mean, sums: acc.sums };
+}
+
+/** `teacherMomentum`: this step's value of the teacher schedule (default: the model spec's constant momentum). */
+export async function trainStep(model: MimModel, opt: AdamW, micro: MimInputs[], lr: number, clipGrad: number, teacherMomentum?: number): Promise<StepResult> {
+  const k = micro.length;
+  const acc = stepGradients(model, opt, micro);
+  const clipped = clipByGlobalNorm(acc.grads, clipGrad);
+  tf.dispose(acc.grads);
+  const sums = SUM_KEYS.map((key) => acc.sums[key]);
+  // Means over micro-batches, and the clipped global norm, read back in one transfer.
+  const summary = tf.tidy(() => tf.div(tf.stack([...sums, clipped.norm]), tf.tensor1d([...sums.map(() => k), 1])));
+  const values = Array.from(await summary.data());
+  tf.dispose([summary, clipped.norm, ...sums]);
+  const m = Object.fromEntries(SUM_KEYS.map((key, i) => [key, values[i]])) as Record<(typeof SUM_KEYS)[number], number>;
+  const gradNorm = values[SUM_KEYS.length];
+  const finite = [m.loss, m.main, m.align, gradNorm].every(Number.isFinite);
   if (finite) {
     opt.apply(clipped.grads, lr);
     model.afterStep(teacherMomentum);
   }
   tf.dispose(clipped.grads);
   const isCae = model.spec.algorithm === 'cae';
-  const mlm = model.spec.vocabSize > 0 ? mlmAcc : null;
   return {
-    loss, lossMain: main, lossAlign: isCae ? align : null, gradNorm, latentStd: isCae ? latentStd : null, mlmAcc: mlm,
-    targetVar: isCae ? targetVar : null, predVar: isCae ? predVar : null, finite,
+    loss: m.loss, lossMain: m.main, lossAlign: isCae ? m.align : null, gradNorm, latentStd: isCae ? m.latentStd : null,
+    mlmAcc: model.spec.vocabSize > 0 ? m.mlmAcc : null, targetVar: isCae ? m.targetVar : null, predVar: isCae ? m.predVar : null, finite,
   };
 }

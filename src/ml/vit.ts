@@ -62,3 +62,10 @@ export function splitCls(x: Tensor2D, batch: number): { cls: Tensor2D; patches: 
   const patches = tf.reshape(tf.slice(x3, [0, 1, 0], [batch, n1 - 1, d]), [batch * (n1 - 1), d]) as Tensor2D;
   return { cls, patches };
 }
+
+/** Interleaves per-sample token groups: a [B·n, D], b [B·m, D] → [B·(n+m), D]. */
+export function concatTokens(a: Tensor2D, b: Tensor2D, batch: number): Tensor2D {
+  const d = a.shape[1];
+  const cat = tf.concat([tf.reshape(a, [batch, -1, d]), tf.reshape(b, [batch, -1, d])], 1);
+  return tf.reshape(cat, [-1, d]) as Tensor2D;
+}

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { RUN_FILES } from '../protocol/run-files';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs-atomic';
-import type { FeatureSplit } from './features';
+import type { FeatureSplit } from '../diagnostics/features';
 
 export const CACHE_FORMAT = 1;
 export const CACHE_DIR = '.cache';

@@ -1,10 +1,11 @@
 // `mim-lab compare`: one table over run folders — algorithm, the config values that differ between the runs,
 // final losses, and each probe's top-1 (pretrained and, where probed, the random-init baseline).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { flatten } from '../config/resolve';
+import { displayConfigValue } from '../protocol/config-fields';
 import { probeKindLabel } from '../protocol/probe-scores';
-import { parseJsonLines, PROBE_KINDS, RUN_FILES, type MetricsRow, type ProbeKind, type ProbeResult, type RunStatus } from '../protocol/run-files';
+import { readMetrics, readProbeRecords, readRunConfig, readRunStatus } from '../protocol/read/run-folder';
+import { PROBE_KINDS, RUN_FILES, type MetricsRow, type ProbeKind, type ProbeResult } from '../protocol/run-files';
 
 export type TableFormat = 'text' | 'markdown' | 'csv';
 
@@ -25,14 +26,6 @@ export interface RunRow {
   pixels: Partial<Record<ProbeKind, ProbeResult>>;
 }
 
-function readJsonOrNull<T>(file: string): T | null {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
-
 /** Later checkpoint wins, then the later finish: the number that describes the run as it is now. */
 function better(a: ProbeResult | undefined, b: ProbeResult): boolean {
   if (!a) return true;
@@ -40,18 +33,15 @@ function better(a: ProbeResult | undefined, b: ProbeResult): boolean {
 }
 
 export function readRunRow(runDir: string): RunRow {
-  const config = readJsonOrNull<Record<string, unknown>>(join(runDir, RUN_FILES.config));
+  const config = readRunConfig(runDir);
   if (!config) throw new Error(`not a run folder (no readable ${RUN_FILES.config}): ${runDir}`);
-  const status = readJsonOrNull<RunStatus>(join(runDir, RUN_FILES.status));
-  const metricsFile = join(runDir, RUN_FILES.metrics);
-  const metrics = existsSync(metricsFile) ? parseJsonLines<MetricsRow>(readFileSync(metricsFile, 'utf8')) : [];
+  const status = readRunStatus(runDir);
+  const metrics = readMetrics(runDir);
   const row: RunRow = {
     run: basename(runDir), algorithm: String(config.algorithm ?? '?'), state: status?.state ?? 'unknown', step: status?.step ?? null,
     config: flatten(config), last: metrics[metrics.length - 1] ?? null, probes: {}, random: {}, pixels: {},
   };
-  const probesDir = join(runDir, RUN_FILES.probes);
-  for (const id of existsSync(probesDir) ? readdirSync(probesDir) : []) {
-    const r = readJsonOrNull<ProbeResult>(join(probesDir, id, 'result.json'));
+  for (const { result: r } of readProbeRecords(runDir)) {
     if (!r || !(PROBE_KINDS as readonly string[]).includes(r.kind) || typeof r.top1 !== 'number') continue;
     const slot = r.pixels ? row.pixels : r.randomInit ? row.random : row.probes;
     if (better(slot[r.kind], r)) slot[r.kind] = r;
@@ -63,13 +53,18 @@ export function readRunRow(runDir: string): RunRow {
 export function differingConfigKeys(rows: readonly Pick<RunRow, 'config'>[]): string[] {
   // Only keys every run has: a key missing from an older run's config is schema growth, not an experiment choice.
   const keys = Object.keys(rows[0]?.config ?? {}).filter((k) => rows.every((r) => k in r.config));
-  return keys.filter((k) => !IGNORED.test(k) && new Set(rows.map((r) => JSON.stringify(r.config[k]))).size > 1).sort();
+  return keys.filter((k) => !IGNORED.test(k) && new Set(rows.map((r) => shownValue(r, k))).size > 1).sort();
+}
+
+/** A config value as people read it ("—" where the field does not apply to the run's algorithm). */
+function shownValue(r: Pick<RunRow, 'config'>, k: string): string {
+  return displayConfigValue(k, r.config[k], r.config.algorithm);
 }
 
 /** Config leaves whose values differ between the runs, as `key=value` per run. */
 export function configDifferences(rows: readonly RunRow[]): string[][] {
   const differing = differingConfigKeys(rows);
-  return rows.map((r) => differing.map((k) => `${k}=${typeof r.config[k] === 'string' ? r.config[k] : JSON.stringify(r.config[k])}`));
+  return rows.map((r) => differing.map((k) => `${k}=${shownValue(r, k)}`));
 }
 
 const pct = (r: ProbeResult | undefined): string => (r ? (r.top1 * 100).toFixed(1) : '-');

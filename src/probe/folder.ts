@@ -2,10 +2,8 @@
 // result.json last and atomically (its presence means "finished").
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RUN_FILES, type ProbeKind, type ProbeMetricsRow, type ProbeResult } from '../protocol/run-files';
+import { PROBE_FILES, RUN_FILES, type ProbeKind, type ProbeMetricsRow, type ProbeResult } from '../protocol/run-files';
 import { writeJsonAtomic } from '../util/fs-atomic';
-
-export const PROBE_FILES = { config: 'config.json', metrics: 'metrics.jsonl', result: 'result.json', attention: 'attention.json' } as const;
 
 function timestamp(d = new Date()): string {
   const p = (n: number): string => String(n).padStart(2, '0');

@@ -9,7 +9,7 @@ import type { ProbeMetricsRow } from '../protocol/run-files';
 import type { Batcher } from './head';
 import { LinearHead } from './linear';
 import { SgdMomentum } from './sgd';
-import { StopRequested, yieldToEventLoop } from './stop';
+import { StopRequested, yieldToEventLoop } from '../util/stop-requested';
 import { crossEntropy, epochOrder, epochPlan, evaluate, type TrainOptions } from './train';
 
 export interface GridPoint {

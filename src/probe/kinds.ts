@@ -3,7 +3,7 @@ import { tf, type Tensor2D } from '../ml/tf';
 import type { ProbeMetricsRow } from '../protocol/run-files';
 import { AttentiveHead, normaliseTokens, tokenBatcher } from './attentive';
 import type { ProbeConfig } from './config';
-import { pooled, type FeatureSet, type FeatureSplit } from './features';
+import { pooled, type FeatureSet, type FeatureSplit } from '../diagnostics/features';
 import { DEFAULT_GRID_LRS, DEFAULT_GRID_WDS, gridPoints, trainLinearGrid } from './grid';
 import type { Batcher, ProbeHead } from './head';
 import { knnClassify } from './knn';

@@ -3,7 +3,7 @@
 // matMul per chunk of test images against the pre-transposed train matrix (the fast path on wasm).
 import { tf, type Tensor2D } from '../ml/tf';
 import { topkAccuracy, top5OrNull } from './accuracy';
-import { yieldToEventLoop } from './stop';
+import { yieldToEventLoop } from '../util/stop-requested';
 
 export interface KnnOptions {
   k: number;

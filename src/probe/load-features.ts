@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema';
 import type { Normalisation } from '../data/stats';
 import type { Dataset } from '../data/types';
-import { get2dSincosPosEmbed } from '../ml/posembed';
 import { RUN_FILES } from '../protocol/run-files';
 import { checkpointName } from '../trainer/checkpoint';
 import type { LoadedRun } from '../trainer/load-run';
 import { readFeatureCache, writeFeatureCache, type CachedArrays, type FeatureCacheKey } from './cache';
 import type { ProbeConfig } from './config';
-import { extractSplit, limitSplit, type EncoderView, type FeatureSet, type FeatureSplit } from './features';
+import { extractSplit, limitSplit, type EncoderView, type FeatureSet, type FeatureSplit } from '../diagnostics/features';
 
 export interface FeatureRequest {
   runDir: string;
@@ -55,12 +54,6 @@ function fromCache(pooled: CachedArrays, tokens: CachedArrays | null, split: 'tr
   return { n: labels.length, labels, cls: get(pooled, 'cls'), mean: get(pooled, 'mean'), tokens: tokens ? get<Float32Array>(tokens, 'tokens') : null };
 }
 
-/** The fixed position table [N, D] of the run's model (the same function the model builds it with). */
-export function positionTable(config: Config): Float32Array {
-  const grid = config.data.imageSize / config.model.patchSize;
-  return get2dSincosPosEmbed(config.model.dim, grid, grid);
-}
-
 export async function probeFeatures(r: FeatureRequest): Promise<FeatureSet> {
   const { config, model, step } = r.loaded;
   const key = featureCacheKey({ ...r, config, step });
@@ -70,11 +63,11 @@ export async function probeFeatures(r: FeatureRequest): Promise<FeatureSet> {
   if (pooled && (!r.needTokens || tokens)) {
     r.log?.('features: from cache');
     return {
-      dim: pooled.dim, tokensPerImage: pooled.tokensPerImage, numClasses, positions: positionTable(config),
+      dim: pooled.dim, tokensPerImage: pooled.tokensPerImage, numClasses, positions: model.pos,
       train: fromCache(pooled, tokens, 'train'), test: fromCache(pooled, tokens, 'test'),
     };
   }
-  const enc: EncoderView = { store: model.encoder, spec: model.spec.encoder, geometry: model.spec.geometry, pos: positionTable(config) };
+  const enc: EncoderView = { store: model.encoder, spec: model.spec.encoder, geometry: model.spec.geometry, pos: model.pos };
   const view = { imageSize: config.data.imageSize, channels: config.data.channels, mean: r.norm.mean, std: r.norm.std };
   const t0 = performance.now();
   const train = await extractSplit(enc, limitSplit(r.dataset.train, r.probe.maxTrain), view, r.probe.extractBatch, r.needTokens, r.shouldStop);

@@ -4,8 +4,8 @@
 // dimension then standardised with the train split's mean and std (test uses the train statistics).
 import { centreBatches, type ViewOptions } from '../data/pipeline';
 import type { Split } from '../data/types';
-import type { FeatureSet, FeatureSplit } from './features';
-import { StopRequested, yieldToEventLoop } from './stop';
+import type { FeatureSet, FeatureSplit } from '../diagnostics/features';
+import { StopRequested, yieldToEventLoop } from '../util/stop-requested';
 
 async function flatten(split: Split, view: Omit<ViewOptions, 'batchSize'>, batchSize: number, shouldStop: () => boolean): Promise<FeatureSplit> {
   const dim = view.imageSize * view.imageSize * view.channels;

@@ -7,7 +7,7 @@ import { Rng } from '../ml/rng';
 import { tf, type Scalar, type Tensor, type Tensor2D } from '../ml/tf';
 import type { ProbeMetricsRow } from '../protocol/run-files';
 import { topkAccuracy, top5OrNull } from './accuracy';
-import { StopRequested, yieldToEventLoop } from './stop';
+import { StopRequested, yieldToEventLoop } from '../util/stop-requested';
 import type { Batcher, ProbeHead } from './head';
 
 export interface TrainOptions {

@@ -1,7 +1,7 @@
 // The probe's validation split (issue 18): a seeded part of the train split held out, so that hyper-parameters
 // (the grid's lr × weight decay) are chosen without ever looking at the test split, which is evaluated once.
 import { Rng } from '../ml/rng';
-import type { FeatureSplit } from './features';
+import type { FeatureSplit } from '../diagnostics/features';
 
 /** Images held out for validation: round(n · fraction), at least 1 and leaving at least 2 to train on. */
 export function validationSize(n: number, fraction: number): number {

@@ -12,6 +12,18 @@ export const RUN_FILES = {
   report: 'report.html',
 } as const;
 
+/** Inside `probes/<id>/`: config first, metrics per epoch, result last (its presence means finished). */
+export const PROBE_FILES = {
+  config: 'config.json',
+  metrics: 'metrics.jsonl',
+  result: 'result.json',
+  /** The attentive probe job's raw query attention (test indices, per-head token rows). */
+  attention: 'attention.json',
+} as const;
+
+/** Inside `samples/<step>/`: the manifest, written last. */
+export const SAMPLE_MANIFEST = 'sample.json';
+
 export type RunState = 'running' | 'completed' | 'stopped' | 'failed' | 'diverged';
 export const RUN_STATES: readonly RunState[] = ['running', 'completed', 'stopped', 'failed', 'diverged'];
 

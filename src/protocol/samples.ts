@@ -72,6 +72,8 @@ export interface SampleManifest {
 
 /** Folder of an attentive probe's attention maps, inside `probes/<id>/`. */
 export const PROBE_ATTENTION_DIR = 'attention';
+/** The overlays' manifest inside PROBE_ATTENTION_DIR. */
+export const PROBE_ATTENTION_MANIFEST = 'attention.json';
 
 /** `probes/<id>/attention/attention.json`: the probe query's attention over patches for the sample batch. */
 export interface ProbeAttentionManifest {

@@ -3,7 +3,7 @@
 // page, not only of our code. Opened in VS Code, the extension adds its own nonce-based CSP on top.
 import { escapeHtml } from '../util/html';
 import { createHash } from 'node:crypto';
-import { REPORT_DATA_ELEMENT, type ReportData } from './report-data';
+import { REPORT_DATA_ELEMENT, type ReportData } from '../protocol/report-data';
 
 // The panels' stylesheet uses only --vscode-* variables. Outside VS Code nobody sets them, so the report brings
 // light and dark defaults; inside a webview VS Code's own values (inline on <html>) take precedence.

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config/resolve';
-import { isPidAlive } from '../host/run-reader';
+import { isPidAlive } from '../util/pid';
 import type { ProbeKind } from '../protocol/run-files';
 import { safeRunName } from '../trainer/run-folder';
 import { writeJsonAtomic } from '../util/fs-atomic';

@@ -2,7 +2,7 @@
 // in columns of their own, for spreadsheets and plots) or JSON (the numbers unrounded).
 import { formatTable, type Table } from '../probe/compare';
 import type { GroupTable } from './group-table';
-import { summaryText } from './summary-text';
+import { summaryText } from '../protocol/summary-text';
 
 export type GroupTableFormat = 'markdown' | 'csv' | 'json';
 export const GROUP_TABLE_FORMATS: readonly GroupTableFormat[] = ['markdown', 'csv', 'json'];

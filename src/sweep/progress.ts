@@ -3,8 +3,9 @@
 // process of an earlier sweep, finished; and which probes and random-init baselines already have results.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { looksLikeTrainer } from '../host/external-stop';
-import { displayStateOf, isPidAlive } from '../host/run-reader';
+import { looksLikeTrainer } from '../jobs/external-stop';
+import { displayStateOf } from '../jobs/display-state';
+import { isPidAlive } from '../util/pid';
 import { readRunRow } from '../probe/compare';
 import { RUN_FILES, type ProbeKind, type RunStatus } from '../protocol/run-files';
 import { findRunDir, type SweepRunState, type TrainingState } from './folder';

@@ -3,9 +3,9 @@
 // folders after every exit, so a sweep started again after a crash or kill picks up exactly what is missing.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { looksLikeTrainer } from '../host/external-stop';
-import { isPidAlive } from '../host/run-reader';
-import { TrainerJob, type LaunchOptions } from '../host/trainer-job';
+import { looksLikeTrainer } from '../jobs/external-stop';
+import { isPidAlive } from '../util/pid';
+import { TrainerJob, type LaunchOptions } from '../jobs/trainer-job';
 import type { StopSignal } from '../trainer/stop';
 import { SWEEP_FILES, readSweepStatus, writeSweepStatus, type SweepState, type SweepStatus } from './folder';
 import type { SweepPlan } from './plan';

@@ -1,6 +1,6 @@
 // What is left to do, from the runs' progress: train (pretrain, or resume what was interrupted), probe each
 // finished run, and probe the random-init encoder once per baseline group (in its first run's folder).
-import type { JobSpec } from '../host/job-spec';
+import type { JobSpec } from '../jobs/job-spec';
 import type { ProbeKind } from '../protocol/run-files';
 import type { SweepPlan } from './plan';
 import type { RunProgress } from './progress';

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/resolve';
 import type { Config } from '../config/schema';
 import type { Dataset } from '../data/types';
+import { patchGeometryOf } from '../ml/model-spec';
+import { gridSide } from '../ml/patches';
 import { TOKENIZER_FILE, TokenizerError } from './format';
 import { Tokenizer } from './tokenizer';
 import { TOKENIZER_DEFAULTS, trainTokenizer, type TokenizerTrainOptions } from './train';
@@ -24,7 +26,7 @@ export function isAutoTokenizer(c: Config): boolean {
 
 /** ViT patch grid side: data.imageSize / model.patchSize. */
 export function vitGrid(c: Config): number {
-  return c.data.imageSize / c.model.patchSize;
+  return gridSide(patchGeometryOf(c));
 }
 
 /** The clear error the issue asks for: both grids, and the keys that set them. */

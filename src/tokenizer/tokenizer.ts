@@ -2,7 +2,7 @@
 // decoder. Works for ours and for any TF.js encoder whose output is logits [B, h, w, V] or codes [B, h, w]
 // (NCHW models such as a converted DALL-E declare `layout: nchw` in tokenizer.json).
 import { tf, type Tensor } from '../ml/tf';
-import { toUnit } from '../diagnostics/display';
+import { toUnit } from '../data/pixels';
 import { checkMeta, DALLE_MAPPING, locateTokenizer, TokenizerError, type TokenizerMeta } from './format';
 import { loadModel, type LoadedModel } from './model-io';
 

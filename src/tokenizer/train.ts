@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BatchLoader, loadCentre } from '../data/pipeline';
 import { encodePng, imageGrid } from '../data/png';
 import type { Dataset, RawImage } from '../data/types';
-import { upscale } from '../diagnostics/display';
+import { upscale } from '../data/pixels';
 import { AdamW } from '../ml/optimizer';
 import { normalisePatches, patchify } from '../ml/patches';
 import { lrAt } from '../ml/schedule';

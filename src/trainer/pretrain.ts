@@ -1,6 +1,7 @@
 // The pretraining job: validate → create the run folder → train with checkpoints, metrics and status →
 // completed / stopped / diverged / failed. Resume continues a run folder from its latest checkpoint.
 import type { Config } from '../config/schema';
+import { configChanges } from '../config/diff';
 import { validateConfig } from '../config/resolve';
 import { openDataset } from '../data/open';
 import { BatchLoader, epochOf } from '../data/pipeline';
@@ -10,6 +11,7 @@ import { initBackend, type BackendChoice } from '../ml/backend';
 import { createModel } from '../ml/create-model';
 import { buildInputs, disposeInputs, sliceMasks, type MimInputs } from '../ml/inputs';
 import { generateMasks } from '../ml/masking';
+import { maskSpecOf } from '../ml/mask-spec';
 import type { MimModel } from '../ml/model';
 import { modelSpecFromConfig } from '../ml/model-spec';
 import { AdamW } from '../ml/optimizer';
@@ -56,14 +58,6 @@ export interface PretrainJob {
   reporter: Reporter;
   stop: StopSignal;
   hooks?: StepHook[];
-}
-
-export function maskSpecOf(c: Config): Parameters<typeof generateMasks>[0] {
-  const g = c.data.imageSize / c.model.patchSize;
-  return {
-    kind: c.mask.kind, gridH: g, gridW: g, count: c.mask.count, minBlock: c.mask.minBlock,
-    blocks: c.mask.blocks, blockScale: c.mask.blockScale, blockAspect: c.mask.blockAspect,
-  };
 }
 
 /** Inputs of one step, split into micro-batches when train.microBatch is set; `codes` [B·N] for token targets. */
@@ -143,6 +137,14 @@ async function trainInFolder(job: PretrainJob, prepared: Prepared, runDir: strin
   };
   reporter.emit({ type: 'hello', version: PROTOCOL_VERSION, pid: process.pid, job: 'pretrain', runDir, backend: backend.name });
   log('info', `run folder: ${runDir}`);
+  if (job.resumeDir) {
+    // A resume with overrides (--set, --backend) runs another config: config.json must say what runs now.
+    const changes = configChanges(run.readConfig(), config);
+    if (changes.length) {
+      run.writeConfig(config);
+      log('info', `resume changed the config (config.json rewritten): ${changes.join('; ')}`);
+    }
+  }
   log('info', `backend: ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => s.name).join(', ')})` : ''}`);
   if (usesTokens(config) && !tokens) {
     try {

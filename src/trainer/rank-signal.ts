@@ -7,8 +7,7 @@ import { CorruptImageError, type Dataset, type RawImage, type Split } from '../d
 import { sampleIndices } from '../diagnostics/sample-batch';
 import type { MimModel } from '../ml/model';
 import { rankMe } from '../ml/signals';
-import { extractSplit } from '../probe/features';
-import { positionTable } from '../probe/load-features';
+import { extractSplit } from '../diagnostics/features';
 
 /** Whether `step` (1-based, after the update) logs rank_me. */
 export function isRankStep(step: number, config: Config): boolean {
@@ -39,7 +38,7 @@ export class RankSignal {
     const c = this.config;
     // The sample batch's seeded order, longer: the sample images are among these.
     this.split ??= await fixedSplit(this.dataset.test, sampleIndices(this.dataset.test.length, c.monitor.rankImages, c.train.seed));
-    const enc = { store: model.encoder, spec: model.spec.encoder, geometry: model.spec.geometry, pos: positionTable(c) };
+    const enc = { store: model.encoder, spec: model.spec.encoder, geometry: model.spec.geometry, pos: model.pos };
     const view = { imageSize: c.data.imageSize, channels: c.data.channels, mean: this.norm.mean, std: this.norm.std };
     const f = await extractSplit(enc, this.split, view, Math.min(256, this.split.length), false);
     return rankMe(f.mean, f.n, model.spec.encoder.dim);

@@ -6,7 +6,7 @@ import { buildInputs, type MimInputs } from '../../src/ml/inputs';
 import { generateMasks } from '../../src/ml/masking';
 import { modelSpecFromConfig, type ModelSpec } from '../../src/ml/model-spec';
 import { Rng } from '../../src/ml/rng';
-import { maskSpecOf } from '../../src/trainer/pretrain';
+import { maskSpecOf } from '../../src/ml/mask-spec';
 
 let ready: Promise<unknown> | null = null;
 

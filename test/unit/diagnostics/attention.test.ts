@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { averageRows, chooseQuery, headRows, keyPatches, patchDistribution, rounded, toGridOrder } from '../../../src/diagnostics/attention';
 import { attentionOverlay } from '../../../src/diagnostics/heatmap';
-import { viridis } from '../../../src/util/colormap';
+import { viridis } from '../../../src/protocol/colormap';
 
 const sum = (r: ArrayLike<number>): number => Array.from(r).reduce((a, b) => a + b, 0);
 

@@ -18,7 +18,7 @@ import { generateMasks } from '../../../src/ml/masking';
 import type { MimModel } from '../../../src/ml/model';
 import { modelSpecFromConfig } from '../../../src/ml/model-spec';
 import { tf } from '../../../src/ml/tf';
-import { maskSpecOf } from '../../../src/trainer/pretrain';
+import { maskSpecOf } from '../../../src/ml/mask-spec';
 
 const NORM = { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
 const sum = (r: ArrayLike<number>): number => Array.from(r).reduce((a, b) => a + b, 0);

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../../src/config/resolve';
-import { createSampler, isSampleStep } from '../../../src/diagnostics/sampler';
+import { createSampler, isSampleStep } from '../../../src/trainer/sampler';
 import { writeSampleDir } from '../../../src/diagnostics/write-sample';
 import { initBackend } from '../../../src/ml/backend';
 import type { TrainerEvent } from '../../../src/protocol/events';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { displayStateOf, readCheckpoints, readLastJsonLine, readProbes, readRunSummaries, readSampleSteps } from '../../../src/host/run-reader';
-import { readSampleData } from '../../../src/host/sample-reader';
+import { readSampleData } from '../../../src/protocol/read/run-folder';
 import type { RunStatus } from '../../../src/protocol/run-files';
 
 const RUNS = join(__dirname, '../../fixtures/runs');

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { contentSecurityPolicy, makeNonce, renderPanelHtml } from '../../../src/host/panel-html';
-import { trainerArgs } from '../../../src/host/job-spec';
+import { trainerArgs } from '../../../src/jobs/job-spec';
 import { resolveNodeRuntime } from '../../../src/host/node-runtime';
 import { describeFailure } from '../../../src/host/run-manager';
 import { prepareReportHtml } from '../../../src/host/report-html';

@@ -11,8 +11,8 @@ import { AdamW } from '../../../src/ml/optimizer';
 import { Rng } from '../../../src/ml/rng';
 import { tf } from '../../../src/ml/tf';
 import { trainStep } from '../../../src/ml/train-step';
-import { tokenAccuracy, tokenCrossEntropy } from '../../../src/tokenizer/objective';
-import { maskSpecOf } from '../../../src/trainer/pretrain';
+import { tokenAccuracy, tokenCrossEntropy } from '../../../src/ml/objective';
+import { maskSpecOf } from '../../../src/ml/mask-spec';
 import { randomImages, tinyConfig, useWasm } from '../../helpers/engine';
 import { metricsOf, tempDir, train } from '../../helpers/runs';
 

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_DIR, TOKEN_CACHES_KEPT, clearFeatureCache, readFeatureCache, writeFeatureCache, type FeatureCacheKey } from '../../../src/probe/cache';
-import type { FeatureSplit } from '../../../src/probe/features';
+import type { FeatureSplit } from '../../../src/diagnostics/features';
 
 const D = 2;
 const T = 3;

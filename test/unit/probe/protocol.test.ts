@@ -7,7 +7,7 @@ import { ConfigError, resolveConfig } from '../../../src/config/resolve';
 import { initBackend } from '../../../src/ml/backend';
 import { Rng } from '../../../src/ml/rng';
 import { buildTable, readRunRow } from '../../../src/probe/compare';
-import type { FeatureSplit } from '../../../src/probe/features';
+import type { FeatureSplit } from '../../../src/diagnostics/features';
 import { gridPoints, trainLinearGrid } from '../../../src/probe/grid';
 import { runProbe, type ProbeJob } from '../../../src/probe/job';
 import { pooledBatcher } from '../../../src/probe/linear';

@@ -7,7 +7,7 @@ import { Rng } from '../../../src/ml/rng';
 import { tf } from '../../../src/ml/tf';
 import { createEncoder, type VitSpec } from '../../../src/ml/vit';
 import { AttentiveHead, normaliseTokens, tokenBatcher } from '../../../src/probe/attentive';
-import { extractSplit, type EncoderView } from '../../../src/probe/features';
+import { extractSplit, type EncoderView } from '../../../src/diagnostics/features';
 import { LinearHead, pooledBatcher } from '../../../src/probe/linear';
 import { SgdMomentum } from '../../../src/probe/sgd';
 import { trainProbe, type TrainOptions } from '../../../src/probe/train';

@@ -11,7 +11,7 @@ import { resolveConfig } from '../../../src/config/resolve';
 import { openDataset } from '../../../src/data/open';
 import { writeProbeAttention } from '../../../src/diagnostics/probe-attention';
 import { loadSampleBatch } from '../../../src/diagnostics/sample-batch';
-import { createSampler } from '../../../src/diagnostics/sampler';
+import { createSampler } from '../../../src/trainer/sampler';
 import { initBackend } from '../../../src/ml/backend';
 import { modelSpecFromConfig } from '../../../src/ml/model-spec';
 import { writeJsonAtomic } from '../../../src/util/fs-atomic';

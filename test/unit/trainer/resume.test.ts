@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from '../../../src/cli/args';
+import { resumeCommand } from '../../../src/cli/jobs';
+import type { Config } from '../../../src/config/schema';
 import { AdamW } from '../../../src/ml/optimizer';
 import { createModel } from '../../../src/ml/create-model';
 import { modelSpecFromConfig } from '../../../src/ml/model-spec';
@@ -10,7 +13,7 @@ import { exportState, importState } from '../../../src/trainer/model-state';
 import { disposeInputs } from '../../../src/ml/inputs';
 import { trainStep } from '../../../src/ml/train-step';
 import { tinyConfig, tinyInputs, useWasm } from '../../helpers/engine';
-import { lossesOf, metricsOf, tempDir, train } from '../../helpers/runs';
+import { lossesOf, metricsOf, silent, tempDir, train } from '../../helpers/runs';
 
 before(useWasm);
 
@@ -78,6 +81,27 @@ describe('resume', () => {
     const rows = metricsOf(crashed.runDir);
     assert.deepEqual(rows.map((r) => r.step), Array.from({ length: 12 }, (_, i) => i + 1));
     assert.deepEqual(lossesOf(rows), lossesOf(metricsOf(reference.runDir)));
+  });
+
+  it('resume --set rewrites config.json and records what changed in log.txt', async () => {
+    const run = await train(tinyConfig(['train.steps=4', 'train.checkpointEvery=2']), { stopAt: 2 });
+    const before = readFileSync(join(run.runDir, 'log.txt'), 'utf8');
+    const code = await resumeCommand(parseArgs([run.runDir, '--set', 'train.steps=5', '--set', 'train.lr=1e-3']), { reporter: silent, print: () => {} });
+    assert.equal(code, 0);
+    const config = JSON.parse(readFileSync(join(run.runDir, 'config.json'), 'utf8')) as Config;
+    assert.equal(config.train.steps, 5);
+    assert.equal(config.train.lr, 1e-3);
+    assert.deepEqual(metricsOf(run.runDir).map((r) => r.step), [1, 2, 3, 4, 5]);
+    const added = readFileSync(join(run.runDir, 'log.txt'), 'utf8').slice(before.length);
+    assert.match(added, /resume changed the config \(config\.json rewritten\): train\.lr: 0\.0005 → 0\.001; train\.steps: 4 → 5/);
+  });
+
+  it('resume without overrides leaves config.json as it was', async () => {
+    const run = await train(tinyConfig(['train.steps=3', 'train.checkpointEvery=1']), { stopAt: 1 });
+    const before = readFileSync(join(run.runDir, 'config.json'), 'utf8');
+    assert.equal(await resumeCommand(parseArgs([run.runDir]), { reporter: silent, print: () => {} }), 0);
+    assert.equal(readFileSync(join(run.runDir, 'config.json'), 'utf8'), before);
+    assert.doesNotMatch(readFileSync(join(run.runDir, 'log.txt'), 'utf8'), /resume changed the config/);
   });
 
   it('resume without any checkpoint starts again from step 0', async () => {

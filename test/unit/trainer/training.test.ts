@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { disposeInputs } from '../../../src/ml/inputs';
+import { buildInputs, disposeInputs, sliceMasks, type MimInputs } from '../../../src/ml/inputs';
+import { maskSpecOf } from '../../../src/ml/mask-spec';
+import { generateMasks } from '../../../src/ml/masking';
+import { modelSpecFromConfig } from '../../../src/ml/model-spec';
 import { createModel } from '../../../src/ml/create-model';
 import { AdamW } from '../../../src/ml/optimizer';
 import { tf } from '../../../src/ml/tf';
-import { trainStep } from '../../../src/ml/train-step';
+import { stepGradients, trainStep } from '../../../src/ml/train-step';
 import type { RunStatus } from '../../../src/protocol/run-files';
-import { tinyConfig, tinyInputs, useWasm } from '../../helpers/engine';
+import { randomImages, tinyConfig, tinyInputs, useWasm } from '../../helpers/engine';
 import { metricsOf, train } from '../../helpers/runs';
 
 before(useWasm);
@@ -70,6 +73,36 @@ describe('training on the built-in dataset', () => {
     a.forEach((r, i) => {
       assert.ok(Math.abs(r.loss - b[i].loss) < 1e-4 * Math.max(1, Math.abs(r.loss)), `step ${r.step}: ${r.loss} vs ${b[i].loss}`);
     });
+  });
+
+  it('accumulated micro-batch gradients equal the whole batch\'s gradients, parameter by parameter', async () => {
+    const config = tinyConfig(['train.batchSize=8']);
+    const spec = modelSpecFromConfig(config);
+    const B = 8;
+    const masks = generateMasks(maskSpecOf(config), B, config.train.seed, 0);
+    const images = randomImages(config, B, 1);
+    const per = config.data.imageSize ** 2 * config.data.channels;
+    const inputs = (start: number, n: number): MimInputs => buildInputs(images.subarray(start * per, (start + n) * per), sliceMasks(masks, start, n), spec.geometry, config.loss.normPix);
+    const model = createModel(spec);
+    const opt = new AdamW(model.trainable, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05 });
+    const read = async (micro: MimInputs[]): Promise<Float32Array[]> => {
+      const { grads, sums } = stepGradients(model, opt, micro);
+      const out = await Promise.all(grads.map(async (g) => (await g.data()) as Float32Array));
+      tf.dispose([...grads, ...Object.values(sums)]);
+      micro.forEach(disposeInputs);
+      return out;
+    };
+    const whole = await read([inputs(0, 8)]);
+    const accumulated = await read([inputs(0, 4), inputs(4, 4)]);
+    const firstHalf = await read([inputs(0, 4)]);
+    const maxDiff = (a: Float32Array[], b: Float32Array[]): number => Math.max(...a.map((g, i) => Math.max(...g.map((x, j) => Math.abs(x - b[i][j])))));
+    const scale = Math.max(...whole.map((g) => Math.max(...g.map(Math.abs))));
+    assert.ok(scale > 1e-3, 'the gradients are not trivially zero');
+    const names = opt.params().map((p) => p.name);
+    whole.forEach((g, i) => assert.ok(maxDiff([g], [accumulated[i]]) <= 1e-5 * scale, `${names[i]}: ${maxDiff([g], [accumulated[i]])}`));
+    assert.ok(maxDiff(whole, firstHalf) > 1e-3 * scale, 'half the batch alone gives other gradients (the comparison can fail)');
+    model.dispose();
+    opt.dispose();
   });
 
   it('a non-finite loss stops the run as diverged and keeps the last good checkpoint', async () => {

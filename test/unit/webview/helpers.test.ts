@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emaSmooth, emaStart } from '../../../webview/smoothing';
 import { regressorToGrid } from '../../../webview/attention';
-import { normalizeRange, viridis } from '../../../src/util/colormap';
+import { normalizeRange, viridis } from '../../../src/protocol/colormap';
 import { tileOf } from '../../../webview/image-grid';
 
 test('EMA smoothing is debiased, keeps gaps and continues incrementally', () => {

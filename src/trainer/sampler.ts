@@ -1,16 +1,16 @@
 // The training-time sampler (a StepHook): before the first step, every `sample.every` steps, at the last step and
 // when the run is stopped, reconstructions and attention maps of the fixed sample batch go to `samples/<step>/` and a `sample` event goes to the reporter.
-// It only reads the model (evaluation pass, see eval-forward.ts) and the test split, so training is unchanged.
+// It only reads the model (evaluation pass, see diagnostics/eval-forward.ts) and the test split, so training is unchanged.
 import { join } from 'node:path';
 import type { Config } from '../config/schema';
 import { RUN_FILES } from '../protocol/run-files';
 import { sampleDirName } from '../protocol/samples';
-import type { StepHook, TrainContext } from '../trainer/pretrain';
-import { removeStaleTemporaries } from './publish-dir';
-import { loadSampleBatch, type SampleBatch } from './sample-batch';
-import { computeSample } from './sample-step';
-import { writeSampleDir } from './write-sample';
-import type { SampleTokenizer } from '../tokenizer/diagnostics';
+import type { StepHook, TrainContext } from './pretrain';
+import { removeStaleTemporaries } from '../diagnostics/publish-dir';
+import { loadSampleBatch, type SampleBatch } from '../diagnostics/sample-batch';
+import { computeSample } from '../diagnostics/sample-step';
+import { writeSampleDir } from '../diagnostics/write-sample';
+import type { SampleTokenizer } from '../diagnostics/token-samples';
 
 /** Whether `step` (1-based, after the update) is a sample step of this config. */
 export function isSampleStep(step: number, config: Config): boolean {

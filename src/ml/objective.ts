@@ -1,8 +1,8 @@
 // loss_main over the masked patches, for either target: MSE on pixels, or cross-entropy over the tokenizer's
 // vocabulary (BEiT/CAE). CE is written as −Σ one-hot · log-softmax so no gather (and no gather gradient, which
 // wasm lacks) is needed; accuracy is computed alongside for `mlm_acc` and carries no gradient.
-import type { MimInputs } from '../ml/inputs';
-import { tf, type Scalar, type Tensor2D } from '../ml/tf';
+import type { MimInputs } from './inputs';
+import { tf, type Scalar, type Tensor2D } from './tf';
 
 /** Row-wise log-softmax, shifted by the row max for stability. */
 export function logSoftmax(logits: Tensor2D): Tensor2D {

@@ -1,7 +1,7 @@
 // Stopping a run this window did not start (CLI, another window): SIGTERM to the pid in status.json
 // (the trainer checkpoints and marks itself stopped), then SIGKILL after a grace period.
 import { readFileSync } from 'node:fs';
-import { isPidAlive } from './run-reader';
+import { isPidAlive } from '../util/pid';
 
 /** On Linux, checks that the pid still runs a MIM Lab trainer/CLI (pids get reused). Elsewhere trusts the pid. */
 export function looksLikeTrainer(pid: number): boolean {

@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, parseSets, applyOverrides, resolveConfig, validateConfig } from '../config/resolve';
 import type { BackendName, Config } from '../config/schema';
-import { only, UsageError, type ParsedArgs } from '../cli/args';
-import { checkOutputDir } from '../cli/output-paths';
-import { runPretrain, type StepHook } from './pretrain';
-import type { Reporter } from './reporter';
-import { readRunConfig, requireNotRunning } from './load-run';
-import { StopSignal } from './stop';
+import { only, UsageError, type ParsedArgs } from './args';
+import { checkOutputDir } from './output-paths';
+import { RUN_FILES } from '../protocol/run-files';
+import { runPretrain, type StepHook } from '../trainer/pretrain';
+import type { Reporter } from '../trainer/reporter';
+import { readRunConfig, requireNotRunning } from '../trainer/load-run';
+import { readJson, RunFolder } from '../trainer/run-folder';
+import { StopSignal } from '../trainer/stop';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3, stopped: 130 } as const;
 
@@ -16,8 +18,25 @@ export function exitCodeFor(state: string): number {
   return state === 'completed' ? EXIT.ok : state === 'stopped' ? EXIT.stopped : state === 'diverged' ? EXIT.diverged : EXIT.failed;
 }
 
-/** Resolves the config of `pretrain` from --preset, --config, --set and --backend. */
+/** A config resolved elsewhere (the editor), as JSON text: validated and run as it is, never resolved again. */
+function resolvedConfigFrom(text: string, args: ParsedArgs): Config {
+  const mixed = ['preset', 'config', 'backend'].filter((o) => args.options.has(o)).map((o) => `--${o}`);
+  if (args.sets.length) mixed.push('--set');
+  if (mixed.length) throw new UsageError(`--config-json is a resolved config; it cannot be combined with ${mixed.join(', ')}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`--config-json: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('--config-json: expected a JSON object (a resolved config)');
+  return validateConfig(parsed as Config);
+}
+
+/** Resolves the config of `pretrain` from --preset, --config, --set and --backend, or takes --config-json as it is. */
 export function configFromArgs(args: ParsedArgs): Config {
+  const resolved = args.options.get('config-json');
+  if (resolved !== undefined) return resolvedConfigFrom(resolved, args);
   const file = args.options.get('config');
   let parsed: unknown;
   if (file !== undefined) {
@@ -41,7 +60,7 @@ export interface JobContext {
 }
 
 export async function pretrainCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['preset', 'config', 'runs-dir', 'name', 'backend'], 'pretrain', 0);
+  only(args, ['preset', 'config', 'config-json', 'runs-dir', 'name', 'backend'], 'pretrain', 0);
   const config = configFromArgs(args);
   const runsDir = args.options.get('runs-dir') ?? join('.mimlab', 'runs');
   checkOutputDir(runsDir, 'pretrain: --runs-dir');

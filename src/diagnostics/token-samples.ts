@@ -2,12 +2,12 @@
 // decoded from them with the tokenizer's decoder (visible patches keep their true codes, so a decoder with
 // context sees a whole grid), and a per-image token-accuracy map over the patch grid.
 import { encodePng, imageGrid } from '../data/png';
-import { toUnit } from '../diagnostics/display';
+import { toUnit } from '../data/pixels';
 import type { RawImage } from '../data/types';
-import { gatherRows, patchify, type PatchGeometry } from '../ml/patches';
+import { gatherRows, gridSide, patchDim, patchify, type PatchGeometry } from '../ml/patches';
 import { tf } from '../ml/tf';
 import type { SampleTokens } from '../protocol/samples';
-import type { Tokenizer } from './tokenizer';
+import type { Tokenizer } from '../tokenizer/tokenizer';
 
 /** Row-wise argmax of logits [M, V] → [M]. */
 export function argmaxRows(logits: Float32Array, vocab: number): Int32Array {
@@ -96,8 +96,8 @@ export async function decodedMaskedPatches(
   });
   const images = (await t.data()) as Float32Array;
   t.dispose();
-  const P = g.patchSize * g.patchSize * C;
-  const N = (S / g.patchSize) ** 2;
+  const P = patchDim(g);
+  const N = gridSide(g) ** 2;
   return gatherRows(patchify(images, B, g), P, N, maskIdx, maskIdx.length / B);
 }
 
@@ -116,7 +116,7 @@ export async function tokenViews(
   tokenizer: Tokenizer, codes: Int32Array, maskIdx: Int32Array, logits: Float32Array, encoderLogits: Float32Array | null,
   g: PatchGeometry, source: CodedImages,
 ): Promise<TokenViews> {
-  const N = (g.imageSize / g.patchSize) ** 2;
+  const N = gridSide(g) ** 2;
   const predicted = argmaxRows(logits, tokenizer.vocab);
   const decodeWith = (p: Int32Array): Promise<Float32Array | null> => decodedMaskedPatches(tokenizer, pasteCodes(codes, maskIdx, p, N), maskIdx, g, source);
   return {
@@ -151,8 +151,8 @@ export async function tokenSampleParts(
 ): Promise<TokenSampleParts> {
   const { norm } = source;
   const v = await tokenViews(t.tokenizer, t.codes, maskIdx, logits, encoderLogits, g, source);
-  const side = g.imageSize / g.patchSize;
-  const P = g.patchSize * g.patchSize * g.channels;
+  const side = gridSide(g);
+  const P = patchDim(g);
   const grey = Float32Array.from({ length: maskIdx.length * P }, (_, i) => (0.5 - norm.mean[i % g.channels]) / norm.std[i % g.channels]);
   const cell = Math.max(1, Math.round((g.imageSize * display.scale) / side));
   const map = imageGrid(v.accuracy.maps.map((m) => accuracyImage(m, side, cell)), v.accuracy.maps.length, display.pad);

@@ -1,7 +1,7 @@
 // What `mim-lab report` embeds in report.html for webview/report.ts to render (types only: both sides import it).
-import type { ProbeResult, RunStatus } from '../protocol/run-files';
-import type { ProbeAttentionManifest } from '../protocol/samples';
-import type { MetricColumns, SampleData } from '../protocol/webview';
+import type { ProbeResult, RunStatus } from './run-files';
+import type { ProbeAttentionManifest } from './samples';
+import type { MetricColumns, SampleData } from './webview';
 
 export const REPORT_DATA_VERSION = 1;
 /** Id of the `<script type="application/json">` element that carries the ReportData. */

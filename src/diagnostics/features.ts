@@ -3,11 +3,10 @@
 // reach the encoder: its variables are not in any probe's tape.
 import { centreBatches, type ViewOptions } from '../data/pipeline';
 import type { Split } from '../data/types';
-import type { ParamStore } from '../ml/params';
-import { patchify, type PatchGeometry } from '../ml/patches';
+import { features, type EncoderParts } from '../ml/masked-encoder';
+import type { PatchGeometry } from '../ml/patches';
 import { tf, type Tensor2D } from '../ml/tf';
-import { encode, type VitSpec } from '../ml/vit';
-import { StopRequested, yieldToEventLoop } from './stop';
+import { StopRequested, yieldToEventLoop } from '../util/stop-requested';
 
 export interface FeatureSplit {
   n: number;
@@ -31,24 +30,14 @@ export interface FeatureSet {
   test: FeatureSplit;
 }
 
-export interface EncoderView {
-  store: ParamStore;
-  spec: VitSpec;
+export interface EncoderView extends EncoderParts {
   geometry: PatchGeometry;
-  /** Fixed position table [N, D] of the run's model. */
-  pos: Float32Array;
 }
 
 /** The first `limit` items of a split (0 = all), for quick probes. */
 export function limitSplit(split: Split, limit: number): Split {
   if (limit <= 0 || limit >= split.length) return split;
   return { length: limit, label: (i) => split.label(i), read: (i) => split.read(i) };
-}
-
-function tilePos(pos: Float32Array, n: number): Float32Array {
-  const out = new Float32Array(pos.length * n);
-  for (let b = 0; b < n; b++) out.set(pos, b * pos.length);
-  return out;
 }
 
 export async function extractSplit(
@@ -63,15 +52,12 @@ export async function extractSplit(
     n, labels: new Int32Array(n), cls: new Float32Array(n * dim), mean: new Float32Array(n * dim),
     tokens: keepTokens ? new Float32Array(n * T * dim) : null,
   };
-  const posFull = tilePos(enc.pos, batchSize);
   let done = 0;
   for await (const batch of centreBatches(split, { ...view, batchSize })) {
     if (shouldStop()) throw new StopRequested();
     const b = batch.n;
     const { pooled, tokens } = tf.tidy((): { pooled: Tensor2D; tokens?: Tensor2D } => {
-      const patches = tf.tensor2d(patchify(batch.images, b, enc.geometry), [b * N, enc.spec.patchDim]);
-      const pos = tf.tensor2d(posFull.subarray(0, b * N * dim), [b * N, dim]);
-      const x = encode(enc.store, enc.spec, { patches, pos, batch: b }); // [B·T, D]
+      const x = features(enc, enc.geometry, batch.images, b); // [B·T, D]
       const x3 = tf.reshape(x, [b, T, dim]);
       const cls = tf.reshape(tf.slice(x3, [0, 0, 0], [b, 1, dim]), [b, dim]);
       const mean = tf.mean(tf.slice(x3, [0, 1, 0], [b, N, dim]), 1); // [B, D]

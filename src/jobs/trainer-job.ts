@@ -2,7 +2,7 @@
 // and stop = ask → SIGTERM → SIGKILL. Awaitable through `exited` and disposable. No vscode here.
 import { fork, type ChildProcess } from 'node:child_process';
 import { PROTOCOL_VERSION, isTrainerEvent, type HostCommand, type TrainerEvent } from '../protocol/events';
-import { Emitter } from './emitter';
+import { Emitter } from '../util/emitter';
 import type { JobSpec } from './job-spec';
 import { trainerArgs } from './job-spec';
 

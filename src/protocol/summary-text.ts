@@ -1,5 +1,5 @@
 // How a group's mean ± sd reads in a table cell, shared by `mim-lab table` and the Experiments view (no Node here).
-import type { ExperimentMetric, GroupSummaryView } from '../protocol/experiments';
+import type { ExperimentMetric, GroupSummaryView } from './experiments';
 
 /** Percent points with one decimal (margins signed); raw values with 4 significant digits, their sd with 2. */
 export function metricNumber(x: number, c: ExperimentMetric, sd = false): string {
