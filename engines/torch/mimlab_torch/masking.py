@@ -35,6 +35,11 @@ class MaskBatch:
     def batch(self):
         return self.masks.shape[0]
 
+    def slice(self, start, count):
+        """Samples [start, start + count) (micro-batching keeps each sample's own mask)."""
+        end = start + count
+        return MaskBatch(self.masks[start:end], self.visible[start:end], self.masked[start:end])
+
 
 def mask_spec_of(config):
     g = config['data']['imageSize'] // config['model']['patchSize']

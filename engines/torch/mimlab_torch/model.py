@@ -112,7 +112,7 @@ def drop_path_keep(rates, batch, seed, step, scope):
 
 def build_inputs(spec, images, masks, drop_step=None, device='cpu'):
     """images NHWC [B, S, S, C] (dataset-normalised) + a MaskBatch → StepInputs; drop_step (seed's step) draws drop path."""
-    patches = patchify(images, spec.patch_size).to(device)
+    patches = patchify(images.to(device, non_blocking=True), spec.patch_size)
     vis_idx = torch.from_numpy(masks.visible).to(device)
     mask_idx = torch.from_numpy(masks.masked).to(device)
     gather = lambda idx: torch.gather(patches, 1, idx[..., None].expand(-1, -1, patches.shape[-1]))
@@ -183,6 +183,12 @@ class MimModel(nn.Module):
         patches = torch.cat([inp.vis_patches, inp.mask_patches], 1)
         pos = torch.cat([_pick(self.pos, inp.vis_idx), _pick(self.pos, inp.mask_idx)], 1)
         return self.encoder(patches, pos, None, capture)
+
+    def forward(self, inp):
+        """The losses as a tuple of tensors (loss, main, align or 0, latent_std or 0): what torch.compile traces."""
+        r = self.losses(inp)
+        zero = r.loss.new_zeros(())
+        return r.loss, r.main, zero if r.align is None else r.align, zero if r.latent_std is None else r.latent_std
 
     @torch.no_grad()
     def after_step(self):

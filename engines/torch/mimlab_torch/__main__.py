@@ -1,0 +1,43 @@
+"""python3 -m mimlab_torch run --job JOB.json
+
+JOB.json: {"version": 1, "job": "pretrain" | "resume", "runDir": "<abs path>", "config": <resolved Config>}.
+Events go to stdout (one JSON object per line), everything else to stderr. Exit codes as the TF.js trainer:
+0 completed, 1 failed, 2 bad input (nothing written), 3 diverged, 130 stopped.
+"""
+import argparse
+import json
+import sys
+
+from .data.types import BadInput
+
+EXIT = {'completed': 0, 'failed': 1, 'diverged': 3, 'stopped': 130}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog='python3 -m mimlab_torch')
+    sub = ap.add_subparsers(dest='command', required=True)
+    r = sub.add_parser('run', help='run a pretraining job')
+    r.add_argument('--job', required=True, help='JOB.json')
+    a = ap.parse_args(argv)
+    from .events import Reporter
+    reporter = Reporter()
+    try:
+        try:
+            job = json.load(open(a.job))
+        except (OSError, ValueError) as e:
+            raise BadInput(f'--job {a.job}: {e}')
+        from .distributed import current_world
+        from .pretrain import run
+        from .stop import StopSignal
+        stop = StopSignal()
+        stop.listen()
+        reporter.enabled = current_world().is_main
+        return EXIT[run(job, reporter, stop)]
+    except BadInput as e:
+        print(f'mimlab_torch: {e}', file=sys.stderr)
+        reporter.emit({'type': 'log', 'level': 'error', 'message': str(e)})
+        return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""The pretraining job (src/trainer/pretrain.ts): validate → create the run folder → train with checkpoints,
+metrics, samples and status → completed / stopped / diverged / failed. `resume` continues a run folder from its
+latest complete checkpoint (written by either engine)."""
+import json
+import os
+import time
+
+import torch
+
+from . import checkpoint
+from .collapse import CollapseMonitor
+from .config import changed_keys, check_config
+from .data.datasets import open_dataset
+from .data.loader import BatchStream, epoch_of
+from .data.stats import resolve_normalisation
+from .data.types import BadInput
+from .device import Compute
+from .diagnostics.sampler import Sampler
+from .distributed import current_world, reduce_mean
+from .events import PROTOCOL_VERSION
+from .masking import generate_masks, mask_spec_of
+from .model import build_inputs, create_model, spec_from_config
+from .run_folder import RunFolder, iso_now
+from .schedule import lr_at
+from .state import export_state, import_state
+from .train_step import adamw, train_step
+
+
+def prepare(job):
+    """Everything that can refuse the job, before any file is written: config, compute, dataset, run folder."""
+    if job.get('version') != 1:
+        raise BadInput(f"JOB.json: version must be 1, got {job.get('version')!r}")
+    kind, run_dir, config = job.get('job'), job.get('runDir'), job.get('config')
+    if kind not in ('pretrain', 'resume'):
+        raise BadInput(f"JOB.json: job must be 'pretrain' or 'resume', got {kind!r}")
+    if not isinstance(run_dir, str) or not os.path.isabs(run_dir):
+        raise BadInput(f'JOB.json: runDir must be an absolute path, got {run_dir!r}')
+    if not isinstance(config, dict):
+        raise BadInput('JOB.json: config must be the resolved Config object')
+    check_config(config)
+    if kind == 'pretrain' and os.path.exists(os.path.join(run_dir, 'config.json')):
+        raise BadInput(f'runDir {run_dir} already holds a run: use job "resume" to continue it')
+    if kind == 'resume' and not os.path.isfile(os.path.join(run_dir, 'config.json')):
+        raise BadInput(f'runDir {run_dir} is not a run folder (no config.json) to resume')
+    compute = Compute(config)
+    dataset = open_dataset(config)
+    return kind, run_dir, config, compute, dataset
+
+
+def run(job, reporter, stop):
+    kind, run_dir, config, compute, dataset = prepare(job)
+    world = current_world()
+    os.makedirs(run_dir, exist_ok=True)
+    run = RunFolder(run_dir, writer=world.is_main)
+
+    def log(level, message):
+        run.log(f'{level}: {message}')
+        reporter.emit({'type': 'log', 'level': level, 'message': message})
+
+    if kind == 'pretrain':
+        run.write_config(config)
+    reporter.emit({'type': 'hello', 'version': PROTOCOL_VERSION, 'pid': os.getpid(), 'job': 'pretrain', 'runDir': run_dir, 'backend': compute.backend})
+    log('info', f'run folder: {run_dir}')
+    log('info', f'backend: {compute.backend} on {compute.device_name}, torch {torch.__version__}, precision {compute.precision}'
+                f'{", compiled" if compute.compile else ""}')
+    if kind == 'resume':
+        old = json.load(open(run.path('config')))
+        changed = changed_keys(old, config)
+        if changed:
+            run.write_config(config)
+            log('info', f'config changed on resume: {", ".join(changed)}')
+
+    norm = resolve_normalisation(config, dataset, run_dir, write=world.is_main)
+    spec = spec_from_config(config)
+    model = create_model(spec).to(compute.device)
+    opt, params = adamw(model, config)
+    t = config['train']
+    B, steps = t['batchSize'], t['steps']
+    ckpt_root = run.path('checkpoints')
+    step = 0
+    available = checkpoint.list_steps(ckpt_root) if kind == 'resume' else []
+    if available:
+        meta, arrays = checkpoint.load(ckpt_root, available[-1])
+        import_state(model, opt, arrays, meta['optimizerT'], f'checkpoint {available[-1]}')
+        step = meta['step']
+        log('info', f"resumed from checkpoint at step {step} (written by the {meta.get('engine', 'tfjs')} engine)")
+    if kind == 'resume':
+        run.truncate_metrics(step)
+
+    losses_fn = compute.compiled(model)
+    started_at = iso_now()
+    warnings = []
+    state = {'checkpoint_step': available[-1] if available else 0}
+    stream = BatchStream(dataset, config, norm, step, steps, world.rank, world.size)
+
+    def status(st, error=None):
+        s = {'state': st, 'kind': 'pretrain', 'algorithm': config['algorithm'], 'step': step, 'totalSteps': steps,
+             'epoch': epoch_of(step, B, len(dataset.train)), 'pid': os.getpid(), 'backend': compute.backend, 'startedAt': started_at,
+             'updatedAt': iso_now(), 'checkpointStep': state['checkpoint_step'], **({'error': error} if error else {}),
+             **({'warnings': list(warnings)} if warnings else {}), 'skippedImages': len(stream.skipped), **compute.status_fields()}
+        run.write_status(s)
+        reporter.emit({'type': 'status', 'status': s})
+
+    def save():
+        arrays, opt_t = export_state(model, opt)
+        if world.is_main:
+            checkpoint.save(ckpt_root, {'step': step, 'epoch': epoch_of(step, B, len(dataset.train)), 'optimizerT': opt_t, 'config': config,
+                                        'rng': {'seed': t['seed'], 'step': step}, 'createdAt': iso_now(), 'engine': 'torch'},
+                            arrays, t['keepCheckpoints'])
+        state['checkpoint_step'] = step
+        reporter.emit({'type': 'checkpoint', 'step': step})
+
+    sampler = Sampler(config, dataset, norm, run, reporter, log) if world.is_main else None
+    collapse = CollapseMonitor(config['monitor']['collapseStd'])
+    micro = t['microBatch'] if t['microBatch'] > 0 else B
+    last_status, last_skipped = 0.0, 0
+    final, error = 'completed', None
+    status('running')
+    try:
+        if step == 0 and sampler:
+            sampler.at(step, model, 'start')
+        while step < steps:
+            if stop.requested:
+                final = 'stopped'
+                break
+            t0 = time.perf_counter()
+            batch = stream.next()
+            lr = lr_at(step, t['lr'], t['minLr'], t['warmupSteps'], steps)
+            masks = generate_masks(mask_spec_of(config), B // world.size, t['seed'], step, start=world.rank * (B // world.size))
+            images = batch['images']
+            inputs = [build_inputs(spec, images[s:s + micro], masks.slice(s, micro), drop_step=step, device=compute.device)
+                      for s in range(0, images.shape[0], micro)]
+            r = train_step(model, opt, params, inputs, lr, t['clipGrad'], compute, losses_fn)
+            if not r['finite']:
+                final = 'diverged'
+                error = (f"non-finite loss at step {step + 1} (loss {r['loss']}, grad norm {r['grad_norm']}); "
+                         f"the last good checkpoint is step {state['checkpoint_step']}")
+                log('error', error)
+                break
+            step += 1
+            loss, main, align = reduce_mean([r['loss'], r['main'], r['align'] or 0.0], world)
+            row = {'step': step, 'epoch': epoch_of(step - 1, B, len(dataset.train)), 'lr': lr, 'loss': loss, 'loss_main': main,
+                   'loss_align': align if r['align'] is not None else None, 'imgs_per_s': B / (time.perf_counter() - t0),
+                   'latent_std': r['latent_std'], 'grad_norm': r['grad_norm'], 'time': iso_now()}
+            if step % t['logEvery'] == 0 or step == steps:
+                run.append_metrics(row)
+                reporter.emit({'type': 'metrics', 'row': row})
+            warning = collapse.observe(step, main, r['latent_std'])
+            if warning:
+                warnings.append(warning)
+                log('warn', warning)
+            if len(stream.skipped) != last_skipped:
+                log('warn', f'skipped {len(stream.skipped) - last_skipped} unreadable image(s) (total {len(stream.skipped)}), e.g. {list(stream.skipped.values())[-1]}')
+                last_skipped = len(stream.skipped)
+            if step % t['checkpointEvery'] == 0 or step == steps:
+                save()
+            if sampler:
+                sampler.at(step, model, 'step')
+            if time.perf_counter() - last_status > 0.5 or step == steps:
+                status('running')
+                last_status = time.perf_counter()
+        if final == 'stopped':
+            if state['checkpoint_step'] != step:
+                save()
+            if sampler:
+                sampler.at(step, model, 'stop')
+            log('info', f'stopped ({stop.reason}) at step {step}; resume with: mim-lab resume {run_dir}')
+    except Exception as e:  # noqa: BLE001 - any failure mid-run becomes a `failed` run with its message
+        final, error = 'failed', f'{type(e).__name__}: {e}'
+        log('error', f'training failed at step {step}: {error}')
+    finally:
+        status(final, error)
+        reporter.emit({'type': 'done', 'job': 'pretrain', 'state': final, 'runDir': run_dir, **({'error': error} if error else {})})
+    return final
+

@@ -1,0 +1,44 @@
+"""One optimizer step (src/ml/train-step.ts): forward/backward per micro-batch (gradients averaged), global-norm
+clipping, a finite check (no update when the loss or gradient is not finite), AdamW, the teacher update.
+Numbers are read once per step."""
+import math
+
+import torch
+
+
+def adamw(model, config):
+    """torch's AdamW, decoupled decay on weights of rank ≥ 2 only, eps 1e-8 as the TS engine."""
+    t = config['train']
+    params = [p for m in model.trainable().values() for p in m.parameters()]
+    groups = [{'params': [p for p in params if p.dim() >= 2], 'weight_decay': t['weightDecay']},
+              {'params': [p for p in params if p.dim() < 2], 'weight_decay': 0.0}]
+    extra = {'fused': True} if torch.cuda.is_available() and next(model.parameters()).is_cuda and _has_fused() else {}
+    return torch.optim.AdamW(groups, lr=t['lr'], betas=(t['beta1'], t['beta2']), eps=1e-8, **extra), params
+
+
+def _has_fused():
+    import inspect
+    return 'fused' in inspect.signature(torch.optim.AdamW).parameters
+
+
+def train_step(model, opt, params, micro, lr, clip, compute, losses_fn):
+    """→ dict(loss, main, align, latent_std, grad_norm, finite)."""
+    for g in opt.param_groups:
+        g['lr'] = lr
+    opt.zero_grad(set_to_none=True)
+    k = len(micro)
+    parts = []
+    for inp in micro:
+        with compute.autocast():
+            loss, main, align, std = losses_fn(inp)
+        (loss / k).backward()
+        parts.append(torch.stack([loss.detach().float(), main.detach().float(), align.float(), std.float()]))
+    norm = torch.nn.utils.clip_grad_norm_(params, clip if clip > 0 else float('inf'))
+    loss, main, align, std, grad_norm = (torch.stack(parts).mean(0).tolist()) + [float(norm)]
+    finite = all(math.isfinite(x) for x in (loss, main, align, grad_norm))
+    if finite:
+        opt.step()
+        model.after_step()
+    cae = model.spec.algorithm == 'cae'
+    return {'loss': loss, 'main': main, 'align': align if cae else None, 'latent_std': std if cae else None,
+            'grad_norm': grad_norm, 'finite': finite}
