@@ -70,6 +70,7 @@ export async function exportTwin(dir: string, config: Config, model: MimModel, i
   if (withPos.decoderPos) add('input.decoderPos', [grid, spec.decoder.dim], withPos.decoderPos);
   const json = {
     algorithm: spec.algorithm,
+    geometry: spec.geometry,
     batch: inp.batch,
     nVis: inp.nVis,
     nMask: inp.nMask,
