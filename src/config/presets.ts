@@ -23,6 +23,7 @@ export const BASE_CONFIG: Config = {
   train: {
     steps: 600, batchSize: 64, microBatch: 0, seed: 0, lr: 5e-4, minLr: 1e-5, warmupSteps: 40,
     weightDecay: 0.05, beta1: 0.9, beta2: 0.999, clipGrad: 3, logEvery: 1, checkpointEvery: 50, keepCheckpoints: 2,
+    precision: 'fp32', compile: false,
   },
   sample: { every: 100, count: 8 },
   monitor: { collapseStd: 0.05 },

@@ -92,6 +92,10 @@ export interface Config {
     logEvery: number;
     checkpointEvery: number;
     keepCheckpoints: number;
+    /** Torch engine: fp32, or bf16 autocast (GPUs with bf16; the TF.js engine always computes in fp32). */
+    precision: 'fp32' | 'bf16';
+    /** Torch engine: torch.compile the model (torch ≥ 2.0). */
+    compile: boolean;
   };
   sample: {
     /** Write reconstructions and attention maps every N steps (0 disables). */
@@ -168,6 +172,8 @@ export const FIELDS: Record<string, FieldSpec> = {
   'train.logEvery': { type: { kind: 'int', min: 1 }, description: 'Write a metrics line every N steps.' },
   'train.checkpointEvery': { type: { kind: 'int', min: 1 }, description: 'Checkpoint every N steps.' },
   'train.keepCheckpoints': { type: { kind: 'int', min: 1 }, description: 'Checkpoints kept on disk.' },
+  'train.precision': { type: { kind: 'enum', values: ['fp32', 'bf16'] }, description: 'Torch engine: fp32, or bf16 autocast (the TF.js engine computes in fp32).' },
+  'train.compile': { type: { kind: 'bool' }, description: 'Torch engine: torch.compile the model (torch ≥ 2.0).' },
   'sample.every': { type: { kind: 'int', min: 0 }, description: 'Write reconstructions/attention every N steps (0: off).' },
   'sample.count': { type: { kind: 'int', min: 1, max: 64 }, description: 'Images in the fixed sample batch.' },
   'monitor.collapseStd': { type: { kind: 'number', min: 0 }, description: 'Collapse warning threshold on latent_std.' },
