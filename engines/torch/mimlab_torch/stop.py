@@ -35,9 +35,10 @@ class StopSignal:
             threading.Thread(target=self._watch_stdin, daemon=True).start()
 
     def _watch_stdin(self):
+        # os.read on the raw descriptor: a daemon thread blocked inside sys.stdin's buffer would hold its lock at exit.
         try:
-            while sys.stdin.buffer.read1(4096) if hasattr(sys.stdin.buffer, 'read1') else sys.stdin.buffer.read(1):
+            while os.read(0, 4096):
                 pass
-        except (OSError, ValueError):
+        except OSError:
             pass
         self.request('parent process disconnected')
