@@ -37,6 +37,18 @@ describe('torch engine: stop, crash, resume', () => {
     assert.match(readFileSync(join(runDir, 'log.txt'), 'utf8'), /stopped \(SIGTERM\) at step \d+/);
   });
 
+  it('stdin reaching EOF (the parent went away) stops it the same way', async () => {
+    const config = tinyConfig(['train.steps=500', 'train.checkpointEvery=100', 'sample.every=0']);
+    const runDir = join(tempDir('torch-eof'), 'run');
+    const r = await startEngine(writeJob(tempDir('jobs'), 'pretrain', runDir, config), (e, proc) => {
+      if (e.type === 'metrics' && e.row.step === 2) proc.stdin.end();
+    });
+    assert.equal(r.code, 130, r.stderr);
+    assert.equal(status(runDir).state, 'stopped');
+    assert.equal(status(runDir).checkpointStep, status(runDir).step);
+    assert.match(readFileSync(join(runDir, 'log.txt'), 'utf8'), /stopped \(parent process disconnected\)/);
+  });
+
   it('kill -9 at a random step, then resume: every step logged once, losses as an uninterrupted run', async () => {
     const config = tinyConfig(['train.steps=14', 'train.checkpointEvery=4', 'sample.every=5', 'model.dropPath=0.1']);
     const jobs = tempDir('jobs');

@@ -109,11 +109,13 @@ class _Steps(torch.utils.data.Sampler):
 
 
 def loader_workers(dataset_name):
-    """Decoding image files is the slow part: workers for folders; in-memory datasets load in-process."""
+    """Worker processes prepare the next batches while the model trains: one for in-memory datasets (augmentation
+    only), up to 8 for image folders (decoding is the slow part); none on a single core. MIMLAB_LOADER_WORKERS overrides."""
     env = os.environ.get('MIMLAB_LOADER_WORKERS')
     if env is not None:
         return max(0, int(env))
-    return max(1, min(8, (os.cpu_count() or 2) - 1)) if dataset_name.startswith('folder:') else 0
+    spare = (os.cpu_count() or 1) - 1
+    return max(0, min(8 if dataset_name.startswith('folder:') else 1, spare))
 
 
 class BatchStream:

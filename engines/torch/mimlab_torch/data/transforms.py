@@ -14,22 +14,19 @@ LOG_RATIO = (math.log(3 / 4), math.log(4 / 3))
 
 
 def _filter_matrix(src_start, src_len, out_len, limit):
-    """[out_len, limit] weights of the triangle filter (rows sum to 1)."""
+    """[out_len, limit] weights of the triangle filter (rows sum to 1), all output pixels at once."""
     scale = src_len / out_len
     support = max(1.0, scale)
     n = math.ceil(support) * 2 + 1
+    o = np.arange(out_len)
+    centre = src_start + (o + 0.5) * scale  # half-pixel centres (align_corners = false)
+    s = np.floor(centre - support).astype(np.int64)[:, None] + np.arange(n)[None, :]
+    d = np.abs(s + 0.5 - centre[:, None]) / support
+    w = np.where((d < 1) & (s >= 0) & (s < limit), 1 - d, 0.0)  # taps outside the image are dropped (as PIL)
+    total = w.sum(1, keepdims=True)
+    w = (w / np.where(total > 0, total, 1)).astype(np.float32)
     m = np.zeros((out_len, limit), np.float64)
-    for o in range(out_len):
-        centre = src_start + (o + 0.5) * scale
-        lo = math.floor(centre - support)
-        taps = []
-        for t in range(n):
-            s = lo + t
-            d = abs(s + 0.5 - centre) / support
-            taps.append((min(limit - 1, max(0, s)), 1 - d if d < 1 and 0 <= s < limit else 0.0))
-        total = sum(w for _, w in taps) or 1
-        for s, w in taps:
-            m[o, s] += np.float32(w / total)
+    np.add.at(m, (np.repeat(o, n), np.clip(s, 0, limit - 1).reshape(-1)), w.reshape(-1))
     return m
 
 
