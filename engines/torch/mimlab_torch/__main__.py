@@ -6,7 +6,9 @@ Events go to stdout (one JSON object per line), everything else to stderr. Exit 
 """
 import argparse
 import json
+import os
 import sys
+import traceback
 
 from .data.types import BadInput
 
@@ -37,6 +39,12 @@ def main(argv=None):
         print(f'mimlab_torch: {e}', file=sys.stderr)
         reporter.emit({'type': 'log', 'level': 'error', 'message': str(e)})
         return 2
+    except Exception as e:  # noqa: BLE001 - one line for the user; the traceback only with MIMLAB_DEBUG=1
+        if os.environ.get('MIMLAB_DEBUG') == '1':
+            traceback.print_exc()
+        print(f'mimlab_torch: {type(e).__name__}: {e}', file=sys.stderr)
+        reporter.emit({'type': 'log', 'level': 'error', 'message': f'{type(e).__name__}: {e}'})
+        return 1
 
 
 if __name__ == '__main__':

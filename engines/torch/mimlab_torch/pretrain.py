@@ -63,12 +63,6 @@ def run(job, reporter, stop):
     log('info', f'run folder: {run_dir}')
     log('info', f'backend: {compute.backend} on {compute.device_name}, torch {torch.__version__}, precision {compute.precision}'
                 f'{", compiled" if compute.compile else ""}')
-    if kind == 'resume':
-        old = json.load(open(run.path('config')))
-        changed = changed_keys(old, config)
-        if changed:
-            run.write_config(config)
-            log('info', f'config changed on resume: {", ".join(changed)}')
 
     norm = resolve_normalisation(config, dataset, run_dir, write=world.is_main)
     spec = spec_from_config(config)
@@ -81,10 +75,17 @@ def run(job, reporter, stop):
     available = checkpoint.list_steps(ckpt_root) if kind == 'resume' else []
     if available:
         meta, arrays = checkpoint.load(ckpt_root, available[-1])
-        import_state(model, opt, arrays, meta['optimizerT'], f'checkpoint {available[-1]}')
+        try:
+            import_state(model, opt, arrays, meta['optimizerT'], f'checkpoint step {available[-1]} of {run_dir}')
+        except (KeyError, ValueError) as e:  # the checkpoint does not fit this config's model
+            raise BadInput(f'{e.args[0]} (was a model.* key changed since the run started?)')
         step = meta['step']
         log('info', f"resumed from checkpoint at step {step} (written by the {meta.get('engine', 'tfjs')} engine)")
     if kind == 'resume':
+        changed = changed_keys(json.load(open(run.path('config'))), config)
+        if changed:  # only once the checkpoint has loaded into this config's model
+            run.write_config(config)
+            log('info', f'config changed on resume: {", ".join(changed)}')
         run.truncate_metrics(step)
 
     losses_fn = compute.compiled(model)

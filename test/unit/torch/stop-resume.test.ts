@@ -97,6 +97,18 @@ describe('torch engine: stop, crash, resume', () => {
 });
 
 describe('torch engine: bad input', () => {
+  it('resume with a model that does not fit the checkpoint: exit 2 naming the array', async () => {
+    const config = tinyConfig(['train.steps=3', 'train.checkpointEvery=3', 'sample.every=0']);
+    const runDir = join(tempDir('torch-misfit'), 'run');
+    assert.equal((await startEngine(writeJob(tempDir('jobs'), 'pretrain', runDir, config))).code, 0);
+    const wider = { ...config, model: { ...config.model, dim: 64 }, train: { ...config.train, steps: 6 } };
+    const r = await startEngine(writeJob(tempDir('jobs'), 'resume', runDir, wider));
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /parameter encoder\.\S+ has shape \[\d+(, \d+)*\] but the model expects/);
+    assert.doesNotMatch(r.stderr, /Traceback/);
+    assert.deepEqual(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')), config, 'config.json still describes the checkpoints');
+  });
+
   for (const [what, sets, pattern] of [
     ['mask.count too large', ['mask.count=64'], /mask\.count \(64\)/],
     ['an idx dataset without data.path', ['data.dataset=idx', 'data.path=/nonexistent/mnist'], /data\.path does not exist/],
