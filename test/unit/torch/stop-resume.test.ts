@@ -74,6 +74,19 @@ describe('torch engine: stop, crash, resume', () => {
     else assert.doesNotMatch(log, /resumed from checkpoint/, 'killed before the first checkpoint: trained again from step 0');
   });
 
+  it('a non-finite loss ends the run as diverged (exit 3) without the update; the last good checkpoint stays', async () => {
+    const config = tinyConfig(['train.steps=20', 'train.lr=1e6', 'train.warmupSteps=0', 'train.clipGrad=0', 'train.checkpointEvery=1', 'sample.every=0']);
+    const runDir = join(tempDir('torch-diverge'), 'run');
+    const r = await startEngine(writeJob(tempDir('jobs'), 'pretrain', runDir, config));
+    assert.equal(r.code, 3, r.stderr);
+    const s = status(runDir);
+    assert.equal(s.state, 'diverged');
+    assert.match(s.error ?? '', /non-finite loss at step \d+/);
+    assert.ok(s.step < 20);
+    assert.deepEqual(readCheckpoints(runDir).at(-1), s.checkpointStep);
+    for (const m of metricsOf(runDir)) assert.ok(Number.isFinite(m.loss));
+  });
+
   it('continues a TF.js run from its checkpoint, and records a changed config', async () => {
     const config = tinyConfig(['train.steps=12', 'train.checkpointEvery=3', 'sample.every=0']);
     const full = await train(config);
