@@ -92,7 +92,7 @@ describe('torch engine datasets', () => {
     const loader = new BatchLoader(ds.train, {
       batchSize: 16, imageSize: 8, channels: 1, mean: [0.4], std: [0.25], seed: config.train.seed, augment: { cropScale: [0.3, 1], hflip: true }, prefetch: 1, purpose: 'pretrain',
     });
-    const ts = [];
+    const ts: { indices: number[]; labels: number[]; images: number[] }[] = [];
     for (const step of [0, 1, 2, 7]) {
       const b = await loader.batch(step);
       ts.push({ indices: Array.from(b.indices), labels: Array.from(b.labels), images: Array.from(b.images) });
