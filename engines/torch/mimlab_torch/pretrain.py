@@ -18,7 +18,6 @@ from .device import Compute
 from .diagnostics.sampler import Sampler
 from .distributed import current_world, reduce_mean
 from .events import PROTOCOL_VERSION
-from .masking import generate_masks, mask_spec_of
 from .model import build_inputs, create_model, spec_from_config
 from .run_folder import RunFolder, iso_now
 from .schedule import lr_at
@@ -127,8 +126,7 @@ def run(job, reporter, stop):
             t0 = time.perf_counter()
             batch = stream.next()
             lr = lr_at(step, t['lr'], t['minLr'], t['warmupSteps'], steps)
-            masks = generate_masks(mask_spec_of(config), B // world.size, t['seed'], step, start=world.rank * (B // world.size))
-            images = batch['images']
+            images, masks = batch['images'], batch['masks']
             inputs = [build_inputs(spec, images[s:s + micro], masks.slice(s, micro), drop_step=step, device=compute.device)
                       for s in range(0, images.shape[0], micro)]
             r = train_step(model, opt, params, inputs, lr, t['clipGrad'], compute, losses_fn)

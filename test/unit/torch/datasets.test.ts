@@ -88,6 +88,7 @@ describe('torch engine datasets', () => {
     writeIdx(root, { n: 40, m: 4, h: 12, w: 12 });
     const config = configWith({ dataset: 'idx', path: root, channels: 1, imageSize: 8, cropScale: [0.3, 1], hflip: true, mean: [0.4], std: [0.25] });
     config.train.batchSize = 16;
+    config.mask.count = 2; // 8 px, patch 4: a 2×2 grid (the loader draws the step's masks too)
     const ds = await openDataset(config);
     const loader = new BatchLoader(ds.train, {
       batchSize: 16, imageSize: 8, channels: 1, mean: [0.4], std: [0.25], seed: config.train.seed, augment: { cropScale: [0.3, 1], hflip: true }, prefetch: 1, purpose: 'pretrain',

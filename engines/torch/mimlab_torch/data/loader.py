@@ -10,6 +10,7 @@ import os
 import numpy as np
 import torch
 
+from ..masking import generate_masks, mask_spec_of
 from ..rng import Rng
 from .transforms import augmented_view, centre_view, normalise
 from .types import CorruptImage, DatasetError
@@ -64,7 +65,7 @@ def read_valid(split, index, skipped):
 
 
 class ViewItems(torch.utils.data.Dataset):
-    """Item (step, j, index) → the normalised training view [S, S, C], its label, the index used, new skips."""
+    """Item (step, j, index) → the normalised training view [S, S, C], its label, the index used, new skips, step, j."""
 
     def __init__(self, split, size, channels, mean, std, seed, purpose, augment):
         self.split, self.size, self.channels, self.mean, self.std = split, size, channels, mean, std
@@ -84,16 +85,25 @@ class ViewItems(torch.utils.data.Dataset):
         else:
             view = centre_view(img, self.size, self.channels)
         new = {k: v for k, v in self.skipped.items() if k not in before}
-        return torch.from_numpy(normalise(view, self.mean, self.std)), self.split.label(used), used, new
+        return torch.from_numpy(normalise(view, self.mean, self.std)), self.split.label(used), used, new, step, j
 
 
-def _collate(items):
-    return {
-        'images': torch.stack([it[0] for it in items]),  # [B, S, S, C]
-        'labels': torch.tensor([it[1] for it in items]),
-        'indices': [it[2] for it in items],
-        'skipped': {k: v for it in items for k, v in it[3].items()},
-    }
+class _Collate:
+    """Stacks a step's items and draws their masks (sample j of step s from Rng.derive(seed, 'mask', s, j)), so the
+    worker, not the training process, does the CPU-side preparation."""
+
+    def __init__(self, mask_spec, seed):
+        self.mask_spec, self.seed = mask_spec, seed
+
+    def __call__(self, items):
+        step, first = items[0][4], items[0][5]
+        return {
+            'images': torch.stack([it[0] for it in items]),  # [B, S, S, C]
+            'labels': torch.tensor([it[1] for it in items]),
+            'indices': [it[2] for it in items],
+            'skipped': {k: v for it in items for k, v in it[3].items()},
+            'masks': generate_masks(self.mask_spec, len(items), self.seed, step, start=first),
+        }
 
 
 class _Steps(torch.utils.data.Sampler):
@@ -119,7 +129,7 @@ def loader_workers(dataset_name):
 
 
 class BatchStream:
-    """Batches start … end − 1 in order (prefetched by the DataLoader); next() → (step, batch dict)."""
+    """Batches start … end − 1 in order (prefetched by the DataLoader); next() → dict(images, labels, indices, skipped, masks)."""
 
     def __init__(self, dataset, config, norm, start, end, rank=0, world_size=1, purpose='pretrain'):
         d, t = config['data'], config['train']
@@ -129,7 +139,7 @@ class BatchStream:
         workers = loader_workers(dataset.name)
         extra = {'prefetch_factor': max(1, d['prefetch']), 'persistent_workers': False} if workers > 0 else {}
         self.loader = iter(torch.utils.data.DataLoader(items, batch_sampler=_Steps(self.sampler, start, end), num_workers=workers,
-                                                       collate_fn=_collate, pin_memory=torch.cuda.is_available(), **extra))
+                                                       collate_fn=_Collate(mask_spec_of(config), t['seed']), pin_memory=torch.cuda.is_available(), **extra))
         self.step = start
         self.skipped = {}
 
