@@ -25,7 +25,8 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'engines', 'torch'))
 from mimlab_torch.device import Compute  # noqa: E402
-from mimlab_torch.model import ModelSpec, StepInputs, create_model, load_arrays  # noqa: E402
+from mimlab_torch.inputs import StepInputs  # noqa: E402
+from mimlab_torch.model import ModelSpec, create_model, load_arrays  # noqa: E402
 from mimlab_torch.train_step import adamw, train_step  # noqa: E402
 
 

@@ -18,7 +18,8 @@ from .device import Compute
 from .diagnostics.sampler import Sampler
 from .distributed import current_world, reduce_mean
 from .events import PROTOCOL_VERSION
-from .model import build_inputs, create_model, spec_from_config
+from .inputs import build_inputs
+from .model import create_model, spec_from_config
 from .run_folder import RunFolder, iso_now
 from .schedule import lr_at
 from .state import export_state, import_state

@@ -9,12 +9,11 @@ import re
 import shutil
 import time
 
-import numpy as np
 import torch
 
 from ..data.loader import load_centre
 from ..masking import sample_masks
-from ..model import build_inputs
+from ..inputs import build_inputs
 from ..rng import Rng
 from .display import (TILE_PAD, attention_overlay, choose_query, compose_views, display_scale, head_rows, rounded,
                       to_grid_order)
