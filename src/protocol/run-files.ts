@@ -24,7 +24,16 @@ export interface RunStatus {
   totalSteps: number;
   epoch: number;
   pid: number;
+  /** tfjs: e.g. wasm, tensorflow; torch: torch-cpu or torch-cuda. */
   backend: string;
+  /** Which engine writes the run (absent in runs from before the torch engine: tfjs). */
+  engine?: 'tfjs' | 'torch';
+  /** Torch engine: device name, torch version, fp32/bf16, whether torch.compile is on, processes (DDP). */
+  device?: string;
+  torchVersion?: string;
+  precision?: string;
+  compile?: boolean;
+  worldSize?: number;
   startedAt: string;
   updatedAt: string;
   /** Last checkpoint step on disk (0 when none yet). */
