@@ -11,7 +11,7 @@ before(ensureBuilt);
 
 const FIXTURE = join(__dirname, '..', '..', 'fixtures', 'torch-contract');
 const PATH_PYTHON = spawnSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).stdout.trim();
-const ENV = { ...process.env, MIMLAB_TORCH_ENGINE: FIXTURE, MIMLAB_LOG_EVERY: '1000' };
+const ENV: NodeJS.ProcessEnv = { ...process.env, MIMLAB_TORCH_ENGINE: FIXTURE, MIMLAB_LOG_EVERY: '1000' };
 delete ENV.MIMLAB_PYTHON;
 
 function run(args: string[], env: NodeJS.ProcessEnv = ENV): { code: number | null; stdout: string; stderr: string } {
