@@ -44,6 +44,17 @@ export interface RunStatus {
   skippedImages?: number;
 }
 
+/** The torch engine reports backend torch-cpu / torch-cuda; every other backend is TF.js's. */
+export function engineOfBackend(backend: string): 'torch' | 'tfjs' {
+  return backend.startsWith('torch') ? 'torch' : 'tfjs';
+}
+
+/** "torch · torch-cuda · NVIDIA H100", "tfjs · wasm": the engine and what it ran on (runs from before `engine` existed are tfjs). */
+export function engineLabel(status: Pick<RunStatus, 'engine' | 'backend' | 'device'> | null, configEngine?: unknown): string {
+  const engine = status?.engine ?? (configEngine === 'torch' ? 'torch' : 'tfjs');
+  return [engine, status?.backend, status?.device].filter(Boolean).join(' · ');
+}
+
 /** One line of `metrics.jsonl`. `loss_align` is null for MAE. */
 export interface MetricsRow {
   step: number;
