@@ -62,6 +62,11 @@ export function defaultEnginePath(env: NodeJS.ProcessEnv = process.env): string 
   return dirname(path);
 }
 
+/** The environment of an engine process: its package first on PYTHONPATH, output unbuffered (events arrive as sent). */
+export function engineEnv(enginePath: string): NodeJS.ProcessEnv {
+  return { ...process.env, PYTHONPATH: [enginePath, process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONUNBUFFERED: '1' };
+}
+
 /** A new run's folder name, reserved and released again: the contract has the engine create the folder itself. */
 function newRunDir(runsDir: string, name: string): string {
   const dir = createRunDir(runsDir, name);
@@ -89,7 +94,7 @@ export async function runTorchEngine(r: TorchRun): Promise<TorchOutcome> {
   const spec: TorchJobFile = { version: JOB_VERSION, job: r.job, runDir, config: r.config };
   writeFileSync(jobFile, JSON.stringify(spec));
   const stderr = r.stderr ?? ((t: string): void => { process.stderr.write(t); });
-  const env = { ...process.env, PYTHONPATH: [enginePath, process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONUNBUFFERED: '1' };
+  const env = engineEnv(enginePath);
   // Its own process group: a terminal's Ctrl-C reaches only us, and we relay exactly one SIGTERM.
   const child = spawn(py.python, ['-m', ENGINE_MODULE, 'run', '--job', jobFile], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   r.reporter.emit({ type: 'log', level: 'info', message: `torch engine: ${py.python} (Python ${py.pythonVersion}, torch ${py.torch}${py.cudaDevice ? `, ${py.cudaDevice}` : ''}), pid ${child.pid}` });
