@@ -117,6 +117,24 @@ describe('torch launcher (a Python process speaking the contract)', () => {
     assert.match(stderr, /data\.path: no such folder/);
   });
 
+  it('an engine that dies without `done` leaves its run failed, with the tail of its stderr', async () => {
+    process.env.MIMLAB_CONTRACT_CRASH_AT = '2';
+    try {
+      const { events, reporter } = collect();
+      const r = await runTorchEngine({ config, job: 'pretrain', runsDir: tempDir('torch-runs'), python: DEBIAN_PYTHON, reporter, stop: new StopSignal(), enginePath: FIXTURE, stderr: () => {} });
+      assert.equal(r.exitCode, 1);
+      assert.equal(r.state, 'failed');
+      const status = JSON.parse(readFileSync(join(r.runDir ?? '', 'status.json'), 'utf8')) as RunStatus;
+      assert.equal(status.state, 'failed');
+      assert.match(status.error ?? '', /exited with code 139 without a result: .*Segmentation fault \(simulated\)/);
+      const done = events.filter((e) => e.type === 'done');
+      assert.equal(done.length, 1);
+      assert.equal(done[0].type === 'done' && done[0].state, 'failed');
+    } finally {
+      delete process.env.MIMLAB_CONTRACT_CRASH_AT;
+    }
+  });
+
   it('no usable interpreter: refused before a run folder exists', async () => {
     const runsDir = tempDir('torch-runs');
     await assert.rejects(runTorchEngine({ config, job: 'pretrain', runsDir, python: '/nonexistent/python3', reporter: collect().reporter, stop: new StopSignal(), enginePath: FIXTURE }), ConfigError);
