@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromTimm } from '../../../src/ml/timm-names';
 import { patchify } from '../../../src/ml/patches';
 import { get2dSincosPosEmbed } from '../../../src/ml/posembed';
 import { Rng } from '../../../src/ml/rng';
+import { tf } from '../../../src/ml/tf';
+import { encode } from '../../../src/ml/vit';
+import { loadRunModel } from '../../../src/trainer/load-run';
 import { loadCheckpoint } from '../../../src/trainer/checkpoint';
 import { storeArrays } from '../../../src/trainer/model-state';
 import { decodeSafetensors, type Tensor32 } from '../../../src/util/safetensors';
@@ -89,6 +93,31 @@ describe('mim-lab export', () => {
       for (let k = 0; k < p * p * C; k++) linear += patches[n * p * p * C + k] * w[k * D + d];
       assert.ok(Math.abs(conv - linear) < 1e-4, `patch (${gy}, ${gx}) channel ${d}: conv ${conv} vs linear ${linear}`);
     }
+  });
+
+  it('loaded by its timm keys into timm\'s ViT forward (in torch), it computes the same tokens as the TF.js encoder', async () => {
+    const e = exported(['--names', 'timm']);
+    const rng = new Rng(5);
+    const image = Float32Array.from({ length: S * S * C }, () => rng.normal());
+    const loaded = loadRunModel(runDir, 4);
+    const pos = get2dSincosPosEmbed(D, S / p, S / p);
+    const x = tf.tidy(() => encode(loaded.model.encoder, loaded.model.spec.encoder, {
+      patches: tf.tensor2d(patchify(image, 1, { imageSize: S, patchSize: p, channels: C }), [N, p * p * C]), pos: tf.tensor2d(pos, [N, D]), batch: 1,
+    }));
+    const ours = (await x.data()) as Float32Array; // [1 + N, D]
+    x.dispose();
+    loaded.model.dispose();
+    const dir = tempDir('timm-forward');
+    writeFileSync(join(dir, 'image.f32'), Buffer.from(image.buffer));
+    const script = join(__dirname, '..', '..', 'fixtures', 'torch-contract', 'timm_vit_forward.py');
+    const r = spawnSync('/usr/bin/python3', [script, e.file, join(dir, 'image.f32'), String(config.model.heads), join(dir, 'out.f32')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const buf = readFileSync(join(dir, 'out.f32'));
+    const theirs = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+    assert.equal(theirs.length, ours.length);
+    let worst = 0;
+    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+    assert.ok(worst < 1e-4, `largest difference ${worst}`);
   });
 
   it('refuses bad input with exit 2 and a message naming the option', () => {
