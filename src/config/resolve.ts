@@ -1,5 +1,6 @@
 // Builds a validated Config: preset → config file → `--set key=value` overrides.
 // Every error names the key and what was expected, and is raised before any work starts.
+import { torchOnlyFieldsSet } from './engine';
 import { BASE_CONFIG, DEFAULT_PRESET, PRESETS } from './presets';
 import { FIELDS, type Config, type FieldType } from './schema';
 
@@ -162,6 +163,8 @@ export function validateConfig(c: Config): Config {
     throw new ConfigError('tokenizer.path is required when loss.target=tokens: a TF.js tokenizer folder (see `mim-lab tokenizer train`), or `auto` to train one into the run folder first');
   }
   if (c.train.minLr > c.train.lr) throw new ConfigError(`train.minLr (${c.train.minLr}) must not exceed train.lr (${c.train.lr})`);
+  const torchOnly = torchOnlyFieldsSet(c);
+  if (torchOnly.length) throw new ConfigError(`${torchOnly.join(', ')} need engine=torch (the TF.js engine trains in fp32 on its backend; set engine=torch or drop them)`);
   return c;
 }
 

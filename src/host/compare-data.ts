@@ -1,6 +1,6 @@
 // Builds the compare panel's snapshot from run folders: curves, probe results and the config values that differ.
 import { join } from 'node:path';
-import { RUN_FILES } from '../protocol/run-files';
+import { engineLabel, RUN_FILES } from '../protocol/run-files';
 import type { CompareRun } from '../protocol/webview';
 import { rowsToColumns } from './metrics-tail';
 import { readAllMetrics, readJson, readRunSummary } from './run-reader';
@@ -26,7 +26,7 @@ export function buildCompareRuns(runDirs: readonly string[], isLiveRun: (runDir:
       if (v !== undefined) keyConfig[k] = typeof v === 'string' ? v : JSON.stringify(v);
     }
     return {
-      runId: s.runId, runDir, algorithm: s.algorithm, preset: s.preset, displayState: s.displayState,
+      runId: s.runId, runDir, algorithm: s.algorithm, preset: s.preset, engine: engineLabel(s.status, config?.engine), displayState: s.displayState,
       step: s.status?.step ?? 0, totalSteps: s.status?.totalSteps ?? 0,
       metrics: rowsToColumns(readAllMetrics(runDir)), probes: s.probes, keyConfig,
     };

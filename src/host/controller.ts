@@ -126,7 +126,8 @@ export class Controller implements vscode.Disposable {
     if (!choice) return;
     const settings = readSettings();
     const sets = [...(settings.sampleEvery !== null ? [`sample.every=${settings.sampleEvery}`] : []), ...choice.sets];
-    const job = this.start({ kind: 'pretrain', runsDir: this.runsDir(), preset: choice.preset, configFile: choice.configFile, sets, backend: settings.backend });
+    const job = this.start({ kind: 'pretrain', runsDir: this.runsDir(), preset: choice.preset, configFile: choice.configFile, sets, backend: settings.backend,
+      engine: choice.engine, python: settings.pythonPath });
     if (!job) return;
     const sub = job.onEvent((e) => {
       if (e.type !== 'hello' || !job.runDir) return;
@@ -162,7 +163,8 @@ export class Controller implements vscode.Disposable {
       void vscode.window.showWarningMessage('MIM Lab: this run has no checkpoint to resume from.');
       return;
     }
-    if (this.start({ kind: 'resume', runDir, backend: readSettings().backend })) this.tree.refreshSoon(100);
+    const settings = readSettings();
+    if (this.start({ kind: 'resume', runDir, backend: settings.backend, python: settings.pythonPath })) this.tree.refreshSoon(100);
   }
 
   async probe(runDir: string, kind: ProbeKind, checkpoint?: string): Promise<void> {

@@ -2,12 +2,14 @@
 import type { ProbeKind } from '../protocol/run-files';
 
 export type JobSpec =
-  | { kind: 'pretrain'; runsDir: string; preset?: string; configFile?: string; sets?: readonly string[]; name?: string; backend?: string }
-  | { kind: 'resume'; runDir: string; backend?: string }
+  | { kind: 'pretrain'; runsDir: string; preset?: string; configFile?: string; sets?: readonly string[]; name?: string; backend?: string; engine?: string; python?: string }
+  | { kind: 'resume'; runDir: string; backend?: string; python?: string }
   | { kind: 'probe'; runDir: string; probe: ProbeKind; randomInit?: boolean; checkpoint?: string; sets?: readonly string[]; backend?: string };
 
 export function trainerArgs(spec: JobSpec): string[] {
   const backend = spec.backend && spec.backend !== 'auto' ? ['--backend', spec.backend] : [];
+  // The interpreter for engine=torch runs (mimLab.pythonPath); TF.js runs ignore it.
+  const python = spec.kind !== 'probe' && spec.python ? ['--python', spec.python] : [];
   switch (spec.kind) {
     case 'pretrain': {
       const args = ['pretrain', '--runs-dir', spec.runsDir];
@@ -15,10 +17,11 @@ export function trainerArgs(spec: JobSpec): string[] {
       if (spec.configFile) args.push('--config', spec.configFile);
       for (const s of spec.sets ?? []) args.push('--set', s);
       if (spec.name) args.push('--name', spec.name);
-      return [...args, ...backend];
+      if (spec.engine) args.push('--engine', spec.engine);
+      return [...args, ...backend, ...python];
     }
     case 'resume':
-      return ['resume', spec.runDir, ...backend];
+      return ['resume', spec.runDir, ...backend, ...python];
     case 'probe': {
       const args = ['probe', spec.runDir, '--kind', spec.probe];
       if (spec.randomInit) args.push('--random-init');

@@ -1,45 +1,63 @@
-// "New Pretraining Run": pick a preset or a `*.mimlab.json` config file, optionally add `key=value`
-// overrides, validate the resolved config here (a bad config gives a clear message and creates no run folder).
+// "New Pretraining Run": pick a preset or a `*.mimlab.json` config file (and the engine, an item of the same list),
+// optionally add `key=value` overrides, validate the resolved config here (a bad config gives a clear message and
+// creates no run folder).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_PRESET, PRESETS } from '../config/presets';
 import { ConfigError, parseSets, resolveConfig } from '../config/resolve';
-import type { Config } from '../config/schema';
+import type { Config, EngineName } from '../config/schema';
 
 export interface NewRunChoice {
   preset?: string;
   configFile?: string;
   sets: string[];
   config: Config;
+  /** Set when the user picked the torch engine (otherwise the preset's or file's engine, tfjs by default). */
+  engine?: EngineName;
 }
 
 interface SourcePick extends vscode.QuickPickItem {
   preset?: string;
   file?: vscode.Uri;
   browse?: boolean;
+  switchEngine?: boolean;
 }
+
+const ENGINE_LABELS: Record<EngineName, string> = { tfjs: 'TF.js (built in)', torch: 'PyTorch (Python, mimLab.pythonPath)' };
 
 /** Splits the overrides box: whitespace-separated `key=value` (values with spaces are not needed by any field). */
 export function splitOverrides(text: string): string[] {
   return text.split(/\s+/).map((s) => s.trim()).filter(Boolean);
 }
 
-async function pickSource(): Promise<{ preset?: string; file?: vscode.Uri } | undefined> {
+async function pickSource(): Promise<{ preset?: string; file?: vscode.Uri; engine: EngineName } | undefined> {
   const files = await vscode.workspace.findFiles('**/*.mimlab.json', '**/node_modules/**', 50);
-  const items: SourcePick[] = Object.entries(PRESETS).map(([name, p]) => ({
-    label: name, description: name === DEFAULT_PRESET ? 'default' : undefined, detail: p.description, preset: name,
-  }));
-  if (files.length) items.push({ label: 'Config files', kind: vscode.QuickPickItemKind.Separator });
-  for (const f of files) items.push({ label: `$(file) ${path.basename(f.fsPath)}`, description: vscode.workspace.asRelativePath(f), file: f });
-  items.push({ label: '$(folder-opened) Browse for a config file…', browse: true });
-  const pick = await vscode.window.showQuickPick(items, { title: 'MIM Lab: New Pretraining Run (1/2)', placeHolder: 'Preset or config file', matchOnDetail: true, ignoreFocusOut: true });
-  if (!pick) return undefined;
-  if (pick.browse) {
-    const uri = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'MIM Lab config': ['json'] }, openLabel: 'Use Config' });
-    return uri?.[0] ? { file: uri[0] } : undefined;
+  let engine: EngineName = 'tfjs';
+  for (;;) {
+    const other: EngineName = engine === 'tfjs' ? 'torch' : 'tfjs';
+    const items: SourcePick[] = Object.entries(PRESETS).map(([name, p]) => ({
+      label: name, description: name === DEFAULT_PRESET ? 'default' : undefined, detail: p.description, preset: name,
+    }));
+    items.push({ label: 'Engine', kind: vscode.QuickPickItemKind.Separator });
+    items.push({ label: `$(arrow-swap) Engine: ${ENGINE_LABELS[engine]}`, description: `switch to ${ENGINE_LABELS[other]}`, switchEngine: true });
+    if (files.length) items.push({ label: 'Config files', kind: vscode.QuickPickItemKind.Separator });
+    for (const f of files) items.push({ label: `$(file) ${path.basename(f.fsPath)}`, description: vscode.workspace.asRelativePath(f), file: f });
+    items.push({ label: '$(folder-opened) Browse for a config file…', browse: true });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: `MIM Lab: New Pretraining Run (1/2) · engine ${engine}`, placeHolder: 'Preset or config file', matchOnDetail: true, ignoreFocusOut: true,
+    });
+    if (!pick) return undefined;
+    if (pick.switchEngine) {
+      engine = other;
+      continue;
+    }
+    if (pick.browse) {
+      const uri = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'MIM Lab config': ['json'] }, openLabel: 'Use Config' });
+      return uri?.[0] ? { file: uri[0], engine } : undefined;
+    }
+    return pick.file ? { file: pick.file, engine } : { preset: pick.preset, engine };
   }
-  return pick.file ? { file: pick.file } : { preset: pick.preset };
 }
 
 /** Reads and parses a config file, turning JSON syntax errors into ConfigErrors that name the file. */
@@ -68,7 +86,7 @@ export function resolveChoice(preset: string | undefined, configFile: string | u
 
 /** Runs the pick → overrides → validate flow. Shows the error and returns undefined when the config is invalid. */
 export async function chooseNewRun(fileArg?: vscode.Uri): Promise<NewRunChoice | undefined> {
-  const source = fileArg ? { file: fileArg } : await pickSource();
+  const source: { preset?: string; file?: vscode.Uri; engine?: EngineName } | undefined = fileArg ? { file: fileArg } : await pickSource();
   if (!source) return undefined;
   const configFile = source.file?.fsPath;
   if (source.file) {
@@ -92,8 +110,9 @@ export async function chooseNewRun(fileArg?: vscode.Uri): Promise<NewRunChoice |
   });
   if (text === undefined) return undefined;
   const sets = splitOverrides(text);
+  const engine = source.engine === 'torch' ? 'torch' : undefined; // tfjs leaves the file's or preset's choice
   try {
-    return { preset: source.preset, configFile, sets, config: resolveChoice(source.preset, configFile, sets) };
+    return { preset: source.preset, configFile, sets, engine, config: resolveChoice(source.preset, configFile, engine ? [`engine=${engine}`, ...sets] : sets) };
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : (err as Error).message;
     const action = configFile ? 'Open Config' : undefined;

@@ -1,6 +1,7 @@
 // Status bar item for the active run (the newest live pretraining job): step/total, imgs/s and ETA;
 // clicking it opens the run's panel.
 import * as vscode from 'vscode';
+import { engineOfBackend } from '../protocol/run-files';
 import type { RunManager } from './run-manager';
 import type { TrainerJob } from './trainer-job';
 
@@ -83,8 +84,9 @@ export class RunStatusBar implements vscode.Disposable {
       const rate = (p.step - p.firstStep) / ((p.lastAt - p.firstAt) / 1000);
       parts.push(`ETA ${formatEta((p.total - p.step) / rate)}`);
     }
+    if (job.backend) parts.push(engineOfBackend(job.backend));
     this.item.text = parts.join(' · ');
-    this.item.tooltip = `MIM Lab: ${runId} (${job.backend ?? 'backend pending'}); click to open its panel`;
+    this.item.tooltip = `MIM Lab: ${runId} (${job.backend ? `${engineOfBackend(job.backend)} engine, ${job.backend}` : 'backend pending'}); click to open its panel`;
     this.item.command = { command: 'mimLab.openRunPanel', title: 'Open Run Panel', arguments: [job.runDir] };
     this.item.show();
   }

@@ -24,7 +24,16 @@ export interface RunStatus {
   totalSteps: number;
   epoch: number;
   pid: number;
+  /** tfjs: e.g. wasm, tensorflow; torch: torch-cpu or torch-cuda. */
   backend: string;
+  /** Which engine writes the run (absent in runs from before the torch engine: tfjs). */
+  engine?: 'tfjs' | 'torch';
+  /** Torch engine: device name, torch version, fp32/bf16, whether torch.compile is on, processes (DDP). */
+  device?: string;
+  torchVersion?: string;
+  precision?: string;
+  compile?: boolean;
+  worldSize?: number;
   startedAt: string;
   updatedAt: string;
   /** Last checkpoint step on disk (0 when none yet). */
@@ -33,6 +42,17 @@ export interface RunStatus {
   /** Non-fatal warnings, e.g. a representation-collapse signal or skipped corrupt images. */
   warnings?: string[];
   skippedImages?: number;
+}
+
+/** The torch engine reports backend torch-cpu / torch-cuda; every other backend is TF.js's. */
+export function engineOfBackend(backend: string): 'torch' | 'tfjs' {
+  return backend.startsWith('torch') ? 'torch' : 'tfjs';
+}
+
+/** "torch · torch-cuda · NVIDIA H100", "tfjs · wasm": the engine and what it ran on (runs from before `engine` existed are tfjs). */
+export function engineLabel(status: Pick<RunStatus, 'engine' | 'backend' | 'device'> | null, configEngine?: unknown): string {
+  const engine = status?.engine ?? (configEngine === 'torch' ? 'torch' : 'tfjs');
+  return [engine, status?.backend, status?.device].filter(Boolean).join(' · ');
 }
 
 /** One line of `metrics.jsonl`. `loss_align` is null for MAE. */

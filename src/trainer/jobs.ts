@@ -2,11 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, parseSets, applyOverrides, resolveConfig, validateConfig } from '../config/resolve';
-import type { BackendName, Config } from '../config/schema';
+import type { BackendName, Config, EngineName } from '../config/schema';
 import { only, UsageError, type ParsedArgs } from '../cli/args';
 import { RUN_FILES } from '../protocol/run-files';
-import { runPretrain, type StepHook } from './pretrain';
+import type { StepHook } from './pretrain';
 import type { Reporter } from './reporter';
+import { runEngine, type EngineResult } from './run-engine';
 import { readJson, RunFolder } from './run-folder';
 import { StopSignal } from './stop';
 
@@ -16,7 +17,12 @@ export function exitCodeFor(state: string): number {
   return state === 'completed' ? EXIT.ok : state === 'stopped' ? EXIT.stopped : state === 'diverged' ? EXIT.diverged : EXIT.failed;
 }
 
-/** Resolves the config of `pretrain` from --preset, --config, --set and --backend. */
+/** The exit code of a finished job: the torch engine's own, else from the state. */
+function exitCodeOf(r: EngineResult): number {
+  return r.exitCode ?? (r.state ? exitCodeFor(r.state) : EXIT.failed);
+}
+
+/** Resolves the config of `pretrain` from --preset, --config, --set, --backend and --engine. */
 export function configFromArgs(args: ParsedArgs): Config {
   const file = args.options.get('config');
   let parsed: unknown;
@@ -30,6 +36,8 @@ export function configFromArgs(args: ParsedArgs): Config {
   const sets = [...args.sets];
   const backend = args.options.get('backend');
   if (backend !== undefined) sets.push(`backend=${backend}`);
+  const engine = args.options.get('engine');
+  if (engine !== undefined) sets.push(`engine=${engine}`);
   return resolveConfig({ preset: args.options.get('preset'), file: parsed, fileName: file, sets });
 }
 
@@ -41,24 +49,24 @@ export interface JobContext {
 }
 
 export async function pretrainCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['preset', 'config', 'runs-dir', 'name', 'backend'], 'pretrain');
+  only(args, ['preset', 'config', 'runs-dir', 'name', 'backend', 'engine', 'python'], 'pretrain');
   const config = configFromArgs(args);
   const stop = new StopSignal();
   const unlisten = stop.listen();
   try {
-    const r = await runPretrain({
+    const r = await runEngine({
       config, runsDir: args.options.get('runs-dir') ?? join('.mimlab', 'runs'), name: args.options.get('name'),
-      reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config),
+      reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config), python: args.options.get('python'),
     });
-    ctx.print(r.runDir);
-    return exitCodeFor(r.state);
+    if (r.runDir) ctx.print(r.runDir);
+    return exitCodeOf(r);
   } finally {
     unlisten();
   }
 }
 
 export async function resumeCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['backend'], 'resume');
+  only(args, ['backend', 'engine', 'python'], 'resume');
   const runDir = args.positionals[0];
   if (!runDir) throw new UsageError('resume: expected a run folder, e.g. mim-lab resume .mimlab/runs/<id>');
   const run = new RunFolder(runDir);
@@ -66,13 +74,15 @@ export async function resumeCommand(args: ParsedArgs, ctx: JobContext): Promise<
   const overrides = parseSets(args.sets);
   const backend = args.options.get('backend');
   if (backend !== undefined) overrides.backend = backend as BackendName;
+  const engine = args.options.get('engine');
+  if (engine !== undefined) overrides.engine = engine as EngineName;
   config = validateConfig(applyOverrides(config, overrides, 'resume'));
   const stop = new StopSignal();
   const unlisten = stop.listen();
   try {
-    const r = await runPretrain({ config, resumeDir: runDir, reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config) });
-    ctx.print(r.runDir);
-    return exitCodeFor(r.state);
+    const r = await runEngine({ config, resumeDir: runDir, reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config), python: args.options.get('python') });
+    if (r.runDir) ctx.print(r.runDir);
+    return exitCodeOf(r);
   } finally {
     unlisten();
   }
