@@ -34,6 +34,8 @@ export interface RunStatus {
   precision?: string;
   compile?: boolean;
   worldSize?: number;
+  /** Torch engine under torchrun (worldSize > 1): the collective backend, nccl (CUDA) or gloo (CPU). */
+  distBackend?: 'nccl' | 'gloo';
   startedAt: string;
   updatedAt: string;
   /** Last checkpoint step on disk (0 when none yet). */

@@ -11,7 +11,15 @@ SUPPORTED_TARGETS = ('pixels',)
 
 
 def train_option(config, key, default):
-    """train.precision / train.compile, absent from configs written before they existed."""
+    """train.precision, absent from configs written before it existed."""
+    return config.get('train', {}).get(key, default)
+
+
+def torch_option(config, key, default):
+    """torch.device / torch.compile (the schema's keys); configs from before them kept compile under train."""
+    section = config.get('torch') or {}
+    if key in section:
+        return section[key]
     return config.get('train', {}).get(key, default)
 
 
@@ -53,8 +61,11 @@ def check_config(c):
     precision = train_option(c, 'precision', 'fp32')
     if precision not in ('fp32', 'bf16'):
         raise BadInput(f"train.precision must be 'fp32' or 'bf16', got {precision!r}")
-    if train_option(c, 'compile', False) and not hasattr(torch, 'compile'):
-        raise BadInput(f'train.compile=true needs torch ≥ 2.0 (torch.compile); this interpreter has torch {torch.__version__}: set train.compile=false')
+    device = torch_option(c, 'device', 'auto')
+    if device not in ('auto', 'cpu', 'cuda'):
+        raise BadInput(f"torch.device must be 'auto', 'cpu' or 'cuda', got {device!r}")
+    if torch_option(c, 'compile', False) and not hasattr(torch, 'compile'):
+        raise BadInput(f'torch.compile=true needs torch ≥ 2.0 (torch.compile); this interpreter has torch {torch.__version__}: set torch.compile=false')
     return c
 
 

@@ -40,20 +40,23 @@ def drop_path_rates(depth, rate):
     return [rate * i / (depth - 1) if depth > 1 else rate for i in range(depth)]
 
 
-def drop_path_keep(rates, batch, seed, step, scope):
-    """Per-block keep masks [B, 1, 1] scaled by 1/keep-prob, from Rng.derive(seed, 'droppath', step, scope, i) as the TS."""
+def drop_path_keep(rates, batch, seed, step, scope, first=0):
+    """Per-block keep masks [B, 1, 1] scaled by 1/keep-prob, from Rng.derive(seed, 'droppath', step, scope, i) as the TS;
+    `first`: the global batch slot of sample 0 (a DDP rank's share takes its own draws of the one stream)."""
     out = []
     for i, rate in enumerate(rates):
         if rate <= 0:
             out.append(None)
             continue
         rng = Rng.derive(seed, 'droppath', step, scope, i)
-        out.append(torch.tensor([1 / (1 - rate) if rng.next() >= rate else 0.0 for _ in range(batch)]).reshape(batch, 1, 1))
+        draws = [rng.next() for _ in range(first + batch)][first:]
+        out.append(torch.tensor([1 / (1 - rate) if d >= rate else 0.0 for d in draws]).reshape(batch, 1, 1))
     return out
 
 
-def build_inputs(spec, images, masks, drop_step=None, device='cpu'):
-    """images NHWC [B, S, S, C] (dataset-normalised) + a MaskBatch → StepInputs; drop_step (seed's step) draws drop path."""
+def build_inputs(spec, images, masks, drop_step=None, device='cpu', first=0):
+    """images NHWC [B, S, S, C] (dataset-normalised) + a MaskBatch → StepInputs; drop_step (seed's step) draws drop path,
+    `first` is the global batch slot of images[0] for those draws."""
     patches = patchify(images.to(device, non_blocking=True), spec.patch_size)
     vis_idx = torch.from_numpy(masks.visible).to(device)
     mask_idx = torch.from_numpy(masks.masked).to(device)
@@ -62,6 +65,6 @@ def build_inputs(spec, images, masks, drop_step=None, device='cpu'):
     keep = None
     if drop_step is not None and spec.drop_path > 0:
         b = vis_idx.shape[0]
-        keep = {scope: [k if k is None else k.to(device) for k in drop_path_keep(drop_path_rates(depth, spec.drop_path), b, spec.seed, drop_step, scope)]
+        keep = {scope: [k if k is None else k.to(device) for k in drop_path_keep(drop_path_rates(depth, spec.drop_path), b, spec.seed, drop_step, scope, first)]
                 for scope, depth in (('encoder', spec.depth), ('regressor', spec.regressor_depth))}
     return StepInputs(vis_idx, mask_idx, gather(vis_idx), mask_patches, normalise_patches(mask_patches) if spec.norm_pix else mask_patches, keep)

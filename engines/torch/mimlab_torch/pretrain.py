@@ -1,6 +1,9 @@
 """The pretraining job (src/trainer/pretrain.ts): validate → create the run folder → train with checkpoints,
 metrics, samples and status → completed / stopped / diverged / failed. `resume` continues a run folder from its
-latest complete checkpoint (written by either engine)."""
+latest complete checkpoint (written by either engine, with any number of processes).
+
+Under torchrun every rank runs this loop on its share of each global batch (train.batchSize is global); rank 0
+alone writes the run folder and sends events (DESIGN.md §7)."""
 import json
 import os
 import time
@@ -16,7 +19,7 @@ from .data.stats import resolve_normalisation
 from .data.types import BadInput
 from .device import Compute
 from .diagnostics.sampler import Sampler
-from .distributed import current_world, reduce_mean
+from .distributed import any_rank, current_world, data_parallel, from_main, join, leave, reduce_mean
 from .events import PROTOCOL_VERSION
 from .inputs import build_inputs
 from .model import create_model, spec_from_config
@@ -38,9 +41,17 @@ def prepare(job):
     if not isinstance(config, dict):
         raise BadInput('JOB.json: config must be the resolved Config object')
     check_config(config)
-    if kind == 'pretrain' and os.path.exists(os.path.join(run_dir, 'config.json')):
+    world = current_world()
+    if config['train']['batchSize'] % world.size:
+        raise BadInput(f"train.batchSize ({config['train']['batchSize']}) is the global batch and must be divisible by the number "
+                       f'of processes ({world.size}): change train.batchSize or --nproc')
+    if world.distributed and config['train']['microBatch'] > 0 and (config['train']['batchSize'] // world.size) % config['train']['microBatch']:
+        raise BadInput(f"train.microBatch ({config['train']['microBatch']}) must divide each process's share of train.batchSize "
+                       f"({config['train']['batchSize']} / {world.size} processes)")
+    # The run folder is rank 0's (another rank could see the config.json that rank 0 just wrote).
+    if world.is_main and kind == 'pretrain' and os.path.exists(os.path.join(run_dir, 'config.json')):
         raise BadInput(f'runDir {run_dir} already holds a run: use job "resume" to continue it')
-    if kind == 'resume' and not os.path.isfile(os.path.join(run_dir, 'config.json')):
+    if world.is_main and kind == 'resume' and not os.path.isfile(os.path.join(run_dir, 'config.json')):
         raise BadInput(f'runDir {run_dir} is not a run folder (no config.json) to resume')
     compute = Compute(config)
     dataset = open_dataset(config)
@@ -50,7 +61,16 @@ def prepare(job):
 def run(job, reporter, stop):
     kind, run_dir, config, compute, dataset = prepare(job)
     world = current_world()
-    os.makedirs(run_dir, exist_ok=True)
+    join(world, compute.dist_backend)
+    try:
+        return _train(kind, run_dir, config, compute, dataset, world, reporter, stop)
+    finally:
+        leave(world)
+
+
+def _train(kind, run_dir, config, compute, dataset, world, reporter, stop):
+    if world.is_main:
+        os.makedirs(run_dir, exist_ok=True)
     run = RunFolder(run_dir, writer=world.is_main)
 
     def log(level, message):
@@ -61,10 +81,11 @@ def run(job, reporter, stop):
         run.write_config(config)
     reporter.emit({'type': 'hello', 'version': PROTOCOL_VERSION, 'pid': os.getpid(), 'job': 'pretrain', 'runDir': run_dir, 'backend': compute.backend})
     log('info', f'run folder: {run_dir}')
+    share = f', {world.size} processes ({compute.dist_backend}), {config["train"]["batchSize"] // world.size} images each' if world.distributed else ''
     log('info', f'backend: {compute.backend} on {compute.device_name}, torch {torch.__version__}, precision {compute.precision}'
-                f'{", compiled" if compute.compile else ""}')
+                f'{", compiled" if compute.compile else ""}{share}')
 
-    norm = resolve_normalisation(config, dataset, run_dir, write=world.is_main)
+    norm = from_main(resolve_normalisation(config, dataset, run_dir) if world.is_main else None, world)
     spec = spec_from_config(config)
     model = create_model(spec).to(compute.device)
     opt, params = adamw(model, config)
@@ -72,7 +93,8 @@ def run(job, reporter, stop):
     B, steps = t['batchSize'], t['steps']
     ckpt_root = run.path('checkpoints')
     step = 0
-    available = checkpoint.list_steps(ckpt_root) if kind == 'resume' else []
+    # Every rank loads the checkpoint rank 0 chose (a shared filesystem, as torchrun on a cluster expects).
+    available = from_main(checkpoint.list_steps(ckpt_root) if kind == 'resume' else [], world)
     if available:
         meta, arrays = checkpoint.load(ckpt_root, available[-1])
         try:
@@ -88,7 +110,7 @@ def run(job, reporter, stop):
             log('info', f'config changed on resume: {", ".join(changed)}')
         run.truncate_metrics(step)
 
-    losses_fn = compute.compiled(model)
+    losses_fn = compute.compiled(data_parallel(model, world))
     started_at = iso_now()
     warnings = []
     state = {'checkpoint_step': available[-1] if available else 0}
@@ -98,7 +120,7 @@ def run(job, reporter, stop):
         s = {'state': st, 'kind': 'pretrain', 'algorithm': config['algorithm'], 'step': step, 'totalSteps': steps,
              'epoch': epoch_of(step, B, len(dataset.train)), 'pid': os.getpid(), 'backend': compute.backend, 'startedAt': started_at,
              'updatedAt': iso_now(), 'checkpointStep': state['checkpoint_step'], **({'error': error} if error else {}),
-             **({'warnings': list(warnings)} if warnings else {}), 'skippedImages': len(stream.skipped), **compute.status_fields()}
+             **({'warnings': list(warnings)} if warnings else {}), 'skippedImages': len(stream.skipped), **compute.status_fields(world.size)}
         run.write_status(s)
         reporter.emit({'type': 'status', 'status': s})
 
@@ -121,16 +143,18 @@ def run(job, reporter, stop):
         if step == 0 and sampler:
             sampler.at(step, model, 'start')
         while step < steps:
-            if stop.requested:
+            if any_rank(stop.requested, world):
+                stop.request('another process of the job was stopped')  # keeps the reason of the one that was
                 final = 'stopped'
                 break
             t0 = time.perf_counter()
             batch = stream.next()
             lr = lr_at(step, t['lr'], t['minLr'], t['warmupSteps'], steps)
             images, masks = batch['images'], batch['masks']
-            inputs = [build_inputs(spec, images[s:s + micro], masks.slice(s, micro), drop_step=step, device=compute.device)
+            first = world.rank * (B // world.size)  # this rank's first slot in the global batch
+            inputs = [build_inputs(spec, images[s:s + micro], masks.slice(s, micro), drop_step=step, device=compute.device, first=first)
                       for s in range(0, images.shape[0], micro)]
-            r = train_step(model, opt, params, inputs, lr, t['clipGrad'], compute, losses_fn)
+            r = train_step(model, opt, params, inputs, lr, t['clipGrad'], compute, losses_fn, lambda v: reduce_mean(v, world))
             if not r['finite']:
                 final = 'diverged'
                 error = (f"non-finite loss at step {step + 1} (loss {r['loss']}, grad norm {r['grad_norm']}); "
@@ -138,14 +162,13 @@ def run(job, reporter, stop):
                 log('error', error)
                 break
             step += 1
-            loss, main, align = reduce_mean([r['loss'], r['main'], r['align'] or 0.0], world)
-            row = {'step': step, 'epoch': epoch_of(step - 1, B, len(dataset.train)), 'lr': lr, 'loss': loss, 'loss_main': main,
-                   'loss_align': align if r['align'] is not None else None, 'imgs_per_s': B / (time.perf_counter() - t0),
+            row = {'step': step, 'epoch': epoch_of(step - 1, B, len(dataset.train)), 'lr': lr, 'loss': r['loss'], 'loss_main': r['main'],
+                   'loss_align': r['align'], 'imgs_per_s': B / (time.perf_counter() - t0),
                    'latent_std': r['latent_std'], 'grad_norm': r['grad_norm'], 'time': iso_now()}
             if step % t['logEvery'] == 0 or step == steps:
                 run.append_metrics(row)
                 reporter.emit({'type': 'metrics', 'row': row})
-            warning = collapse.observe(step, main, r['latent_std'])
+            warning = collapse.observe(step, r['main'], r['latent_std'])
             if warning:
                 warnings.append(warning)
                 log('warn', warning)
