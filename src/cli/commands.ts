@@ -29,10 +29,10 @@ const print = (line: string): void => {
 
 export const COMMANDS: Record<string, CommandSpec> = {
   pretrain: {
-    summary: 'pretrain [--preset P] [--config f.json] [--set key=value …] [--runs-dir D] [--name N] [--backend B] [--engine tfjs|torch] [--python P]',
+    summary: 'pretrain [--preset P] [--config f.json] [--set key=value …] [--runs-dir D] [--name N] [--backend B] [--engine tfjs|torch] [--python P] [--nproc N [--nnodes M --node-rank R --rdzv-endpoint HOST:PORT]]',
     run: pretrainCommand,
   },
-  resume: { summary: 'resume <runDir> [--backend B] [--engine tfjs|torch] [--python P]   continue a run from its latest checkpoint', run: resumeCommand },
+  resume: { summary: 'resume <runDir> [--backend B] [--engine tfjs|torch] [--python P] [--nproc N …]   continue a run from its latest checkpoint', run: resumeCommand },
   probe: { summary: `${PROBE_USAGE}   probe the frozen encoder`, run: probeCommand, booleans: ['random-init'] },
   compare: { summary: COMPARE_USAGE, run: compareCommand },
   demo: { summary: DEMO_USAGE, run: demoCommand },

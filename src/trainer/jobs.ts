@@ -10,6 +10,7 @@ import type { Reporter } from './reporter';
 import { runEngine, type EngineResult } from './run-engine';
 import { readJson, RunFolder } from './run-folder';
 import { StopSignal } from './stop';
+import { PROCESS_OPTIONS, processesFromOptions } from './torchrun-args';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3, stopped: 130 } as const;
 
@@ -49,14 +50,15 @@ export interface JobContext {
 }
 
 export async function pretrainCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['preset', 'config', 'runs-dir', 'name', 'backend', 'engine', 'python'], 'pretrain');
+  only(args, ['preset', 'config', 'runs-dir', 'name', 'backend', 'engine', 'python', ...PROCESS_OPTIONS], 'pretrain');
   const config = configFromArgs(args);
+  const processes = processesFromOptions((o) => args.options.get(o));
   const stop = new StopSignal();
   const unlisten = stop.listen();
   try {
     const r = await runEngine({
       config, runsDir: args.options.get('runs-dir') ?? join('.mimlab', 'runs'), name: args.options.get('name'),
-      reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config), python: args.options.get('python'),
+      reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config), python: args.options.get('python'), processes,
     });
     if (r.runDir) ctx.print(r.runDir);
     return exitCodeOf(r);
@@ -66,7 +68,7 @@ export async function pretrainCommand(args: ParsedArgs, ctx: JobContext): Promis
 }
 
 export async function resumeCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['backend', 'engine', 'python'], 'resume');
+  only(args, ['backend', 'engine', 'python', ...PROCESS_OPTIONS], 'resume');
   const runDir = args.positionals[0];
   if (!runDir) throw new UsageError('resume: expected a run folder, e.g. mim-lab resume .mimlab/runs/<id>');
   const run = new RunFolder(runDir);
@@ -77,10 +79,11 @@ export async function resumeCommand(args: ParsedArgs, ctx: JobContext): Promise<
   const engine = args.options.get('engine');
   if (engine !== undefined) overrides.engine = engine as EngineName;
   config = validateConfig(applyOverrides(config, overrides, 'resume'));
+  const processes = processesFromOptions((o) => args.options.get(o));
   const stop = new StopSignal();
   const unlisten = stop.listen();
   try {
-    const r = await runEngine({ config, resumeDir: runDir, reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config), python: args.options.get('python') });
+    const r = await runEngine({ config, resumeDir: runDir, reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config), python: args.options.get('python'), processes });
     if (r.runDir) ctx.print(r.runDir);
     return exitCodeOf(r);
   } finally {

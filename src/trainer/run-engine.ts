@@ -4,12 +4,15 @@ import { engineOf } from '../config/engine';
 import type { RunState } from '../protocol/run-files';
 import { runPretrain, type PretrainJob } from './pretrain';
 import { runTorchEngine } from './torch-launch';
+import { checkProcesses, type TorchProcesses } from './torchrun-args';
 
 export interface EngineJob extends PretrainJob {
   /** Torch engine: the interpreter the user named (--python / mimLab.pythonPath). */
   python?: string;
   /** Torch engine: the PYTHONPATH entry of another mimlab_torch package (tests). */
   enginePath?: string;
+  /** Torch engine: processes under torchrun (--nproc, --nnodes, …); default one. */
+  processes?: TorchProcesses;
 }
 
 export interface EngineResult {
@@ -21,9 +24,12 @@ export interface EngineResult {
 }
 
 export async function runEngine(job: EngineJob): Promise<EngineResult> {
-  if (engineOf(job.config) !== 'torch') return runPretrain(job);
+  if (engineOf(job.config) !== 'torch') {
+    if (job.processes) checkProcesses(job.config, job.processes); // refuses --nproc > 1 under tfjs
+    return runPretrain(job);
+  }
   return runTorchEngine({
     config: job.config, job: job.resumeDir ? 'resume' : 'pretrain', runsDir: job.runsDir, name: job.name, resumeDir: job.resumeDir,
-    python: job.python, reporter: job.reporter, stop: job.stop, enginePath: job.enginePath,
+    python: job.python, reporter: job.reporter, stop: job.stop, enginePath: job.enginePath, processes: job.processes,
   });
 }

@@ -3,10 +3,12 @@
 // editor's RunManager see a torch run exactly like a TF.js one. A stop request (SIGINT/SIGTERM, IPC `stop`, the
 // parent going away) becomes one SIGTERM to the engine, which finishes its step, checkpoints and exits 130; if this
 // process dies, the engine's stdin reaches EOF and it does the same. Everything is checked before a run folder exists.
+// With several processes (torchrun-args.ts) the child is torchrun: it passes the SIGTERM to every rank, all ranks
+// stop at the same step, and only rank 0 sends events; when a rank dies, torchrun tears the job down.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import * as readline from 'node:readline';
 import { ConfigError } from '../config/resolve';
 import type { Config } from '../config/schema';
@@ -17,6 +19,7 @@ import { findPythonTorch } from './python-torch';
 import type { Reporter } from './reporter';
 import { createRunDir, RunFolder } from './run-folder';
 import type { StopSignal } from './stop';
+import { checkProcesses, freeLocalPort, isDistributed, ONE_PROCESS, torchrunArgs, type TorchProcesses } from './torchrun-args';
 
 export const JOB_VERSION = 1;
 
@@ -45,13 +48,16 @@ export interface TorchRun {
   enginePath?: string;
   /** Where the engine's stderr goes (default: ours, so the terminal and the editor's stderr tail show it). */
   stderr?: (text: string) => void;
+  /** Data-parallel layout (--nproc …); default one process. */
+  processes?: TorchProcesses;
 }
 
 export interface TorchOutcome {
   /** Null when the engine refused the job before making a run folder. */
   runDir: string | null;
   state: RunState | null;
-  exitCode: number;
+  /** The engine's exit code; undefined under torchrun once rank 0 reported a result (the code follows its state). */
+  exitCode?: number;
 }
 
 /** MIMLAB_TORCH_ENGINE (an engine checkout elsewhere, or the tests' contract fixture), else engines/torch of this package. */
@@ -74,12 +80,36 @@ function newRunDir(runsDir: string, name: string): string {
   return resolve(dir);
 }
 
-/** After an engine that died without `done`, a status.json still saying `running` is corrected to failed. */
-function markFailed(runDir: string, error: string): void {
+/**
+ * The folder of a run over several machines: `<runsDir>/<name>` exactly, so every machine's launcher names the same
+ * one (on a shared filesystem) and the rank that becomes 0 writes it; --name is also the rendezvous id.
+ */
+function multiNodeRunDir(runsDir: string, name: string | undefined): string {
+  if (!name?.trim()) throw new ConfigError('--nnodes > 1 needs --name: every machine must name the same run folder (<runs-dir>/<name>) and rendezvous id');
+  const dir = resolve(runsDir, name.trim());
+  if (existsSync(join(dir, 'config.json'))) throw new ConfigError(`${dir} already holds a run: use mim-lab resume ${dir} to continue it, or another --name`);
+  mkdirSync(runsDir, { recursive: true });
+  return dir;
+}
+
+/** The command that starts the engine: the module itself, or torchrun starting one per rank. */
+async function engineCommand(py: string, jobFile: string, p: TorchProcesses, runDir: string): Promise<string[]> {
+  const engine = ['-m', ENGINE_MODULE, 'run', '--job', jobFile];
+  if (!isDistributed(p)) return engine;
+  const endpoint = p.rdzvEndpoint ?? `127.0.0.1:${await freeLocalPort()}`;
+  const id = p.nnodes > 1 ? basename(runDir) : `mimlab-${process.pid}-${Date.now()}`;
+  return ['-m', `${ENGINE_MODULE}.torchrun`, ...torchrunArgs(p, endpoint, id), ...engine];
+}
+
+/**
+ * After an engine that died without `done`, a status.json still saying `running` is corrected to failed;
+ * `alreadyFailed` also replaces the error of a run rank 0 marked failed (torchrun's report names the dead rank).
+ */
+function markFailed(runDir: string, error: string, alreadyFailed = false): void {
   const run = new RunFolder(runDir);
   try {
     const s = run.readStatus();
-    if (s && s.state === 'running') run.writeStatus({ ...s, state: 'failed', error, updatedAt: new Date().toISOString() });
+    if (s && (s.state === 'running' || (alreadyFailed && s.state === 'failed'))) run.writeStatus({ ...s, state: 'failed', error, updatedAt: new Date().toISOString() });
   } catch {
     // no readable status: nothing claims the run is alive
   }
@@ -87,8 +117,13 @@ function markFailed(runDir: string, error: string): void {
 
 export async function runTorchEngine(r: TorchRun): Promise<TorchOutcome> {
   const enginePath = r.enginePath ?? defaultEnginePath();
+  const processes = r.processes ?? ONE_PROCESS;
+  checkProcesses(r.config, processes);
   const py = findPythonTorch(r.python, { needCuda: r.config.torch?.device === 'cuda' });
-  const runDir = r.resumeDir ? resolve(r.resumeDir) : newRunDir(r.runsDir ?? join('.mimlab', 'runs'), r.name ?? r.config.preset);
+  const runsDir = r.runsDir ?? join('.mimlab', 'runs');
+  const runDir = r.resumeDir ? resolve(r.resumeDir)
+    : processes.nnodes > 1 ? multiNodeRunDir(runsDir, r.name) : newRunDir(runsDir, r.name ?? r.config.preset);
+  const distributed = isDistributed(processes);
   const jobDir = mkdtempSync(join(tmpdir(), 'mimlab-torch-job-'));
   const jobFile = join(jobDir, 'job.json');
   const spec: TorchJobFile = { version: JOB_VERSION, job: r.job, runDir, config: r.config };
@@ -96,9 +131,11 @@ export async function runTorchEngine(r: TorchRun): Promise<TorchOutcome> {
   const stderr = r.stderr ?? ((t: string): void => { process.stderr.write(t); });
   const env = engineEnv(enginePath);
   // Its own process group: a terminal's Ctrl-C reaches only us, and we relay exactly one SIGTERM.
-  const child = spawn(py.python, ['-m', ENGINE_MODULE, 'run', '--job', jobFile], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-  r.reporter.emit({ type: 'log', level: 'info', message: `torch engine: ${py.python} (Python ${py.pythonVersion}, torch ${py.torch}${py.cudaDevice ? `, ${py.cudaDevice}` : ''}), pid ${child.pid}` });
+  const child = spawn(py.python, await engineCommand(py.python, jobFile, processes, runDir), { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const layout = distributed ? `, torchrun: ${processes.nproc} process${processes.nproc > 1 ? 'es' : ''} × ${processes.nnodes} machine${processes.nnodes > 1 ? 's' : ''}` : '';
+  r.reporter.emit({ type: 'log', level: 'info', message: `torch engine: ${py.python} (Python ${py.pythonVersion}, torch ${py.torch}${py.cudaDevice ? `, ${py.cudaDevice}` : ''}), pid ${child.pid}${layout}` });
   let done: Extract<TrainerEvent, { type: 'done' }> | null = null;
+  let hello = false;
   let stderrTail = '';
   readline.createInterface({ input: child.stdout }).on('line', (line) => {
     let msg: unknown;
@@ -111,7 +148,11 @@ export async function runTorchEngine(r: TorchRun): Promise<TorchOutcome> {
       stderr(`${line}\n`); // the contract sends only events on stdout; anything else is shown, not lost
       return;
     }
-    if (msg.type === 'done') done = msg;
+    if (msg.type === 'hello') hello = true;
+    if (msg.type === 'done') {
+      done = msg;
+      if (distributed) return; // sent once torchrun has exited: a failure then carries its report of the dead rank
+    }
     r.reporter.emit(msg);
   });
   child.stderr.setEncoding('utf8').on('data', (t: string) => {
@@ -131,10 +172,22 @@ export async function runTorchEngine(r: TorchRun): Promise<TorchOutcome> {
   });
   rmSync(jobDir, { recursive: true, force: true });
   const finished = done as Extract<TrainerEvent, { type: 'done' }> | null;
+  const tail = stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : '';
+  if (finished && distributed) {
+    const failed = finished.state === 'failed' && code !== 0;
+    const error = failed ? `${finished.error ?? 'failed'}; torchrun${tail}` : finished.error;
+    if (failed && error) markFailed(runDir, error, true);
+    r.reporter.emit({ ...finished, ...(error ? { error } : {}) });
+    return { runDir: finished.runDir || runDir, state: finished.state as RunState };
+  }
   if (finished) return { runDir: finished.runDir || runDir, state: finished.state as RunState, exitCode: code ?? 1 };
   if (code === 2) return { runDir: null, state: null, exitCode: 2 }; // refused before any work; its reason is on stderr
+  // torchrun reports a rank's exit 2 (bad input, before any work) as its own failure
+  if (distributed && !hello && !existsSync(join(runDir, 'status.json'))) return { runDir: null, state: null, exitCode: 2 };
+  // Another machine's rank 0 reports the run; this machine's ranks finished cleanly.
+  if (distributed && code === 0) return { runDir, state: null, exitCode: 0 };
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-  const error = `the torch engine ${how} without a result${stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`;
+  const error = `the torch engine ${how} without a result${tail}`;
   markFailed(runDir, error);
   r.reporter.emit({ type: 'log', level: 'error', message: error });
   r.reporter.emit({ type: 'done', job: 'pretrain', state: 'failed', runDir, error });
