@@ -19,7 +19,7 @@ import { findPythonTorch } from './python-torch';
 import type { Reporter } from './reporter';
 import { createRunDir, RunFolder } from './run-folder';
 import type { StopSignal } from './stop';
-import { checkProcesses, freeLocalPort, isDistributed, ONE_PROCESS, torchrunArgs, type TorchProcesses } from './torchrun-args';
+import { checkProcesses, freeLocalPort, isDistributed, ONE_PROCESS, torchrunArgs, torchrunFailures, type TorchProcesses } from './torchrun-args';
 
 export const JOB_VERSION = 1;
 
@@ -156,7 +156,7 @@ export async function runTorchEngine(r: TorchRun): Promise<TorchOutcome> {
     r.reporter.emit(msg);
   });
   child.stderr.setEncoding('utf8').on('data', (t: string) => {
-    stderrTail = (stderrTail + t).slice(-2000);
+    stderrTail = (stderrTail + t).slice(-8000); // torchrun's failure summary is ≈1 kB per rank
     stderr(t);
   });
   child.stdin.on('error', () => {}); // EPIPE when the engine exits first
@@ -175,7 +175,7 @@ export async function runTorchEngine(r: TorchRun): Promise<TorchOutcome> {
   const tail = stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : '';
   if (finished && distributed) {
     const failed = finished.state === 'failed' && code !== 0;
-    const error = failed ? `${finished.error ?? 'failed'}; torchrun${tail}` : finished.error;
+    const error = failed ? `${finished.error ?? 'failed'}; torchrun: ${torchrunFailures(stderrTail) ?? tail.slice(2)}` : finished.error;
     if (failed && error) markFailed(runDir, error, true);
     r.reporter.emit({ ...finished, ...(error ? { error } : {}) });
     return { runDir: finished.runDir || runDir, state: finished.state as RunState };
@@ -187,7 +187,8 @@ export async function runTorchEngine(r: TorchRun): Promise<TorchOutcome> {
   // Another machine's rank 0 reports the run; this machine's ranks finished cleanly.
   if (distributed && code === 0) return { runDir, state: null, exitCode: 0 };
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-  const error = `the torch engine ${how} without a result${tail}`;
+  const ranks = distributed ? torchrunFailures(stderrTail) : null;
+  const error = `the torch engine ${how} without a result${ranks ? `: ${ranks}` : tail}`;
   markFailed(runDir, error);
   r.reporter.emit({ type: 'log', level: 'error', message: error });
   r.reporter.emit({ type: 'done', job: 'pretrain', state: 'failed', runDir, error });

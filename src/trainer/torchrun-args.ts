@@ -85,3 +85,23 @@ export function torchrunArgs(p: TorchProcesses, endpoint: string, rdzvId: string
     '--rdzv_backend', 'c10d', '--rdzv_endpoint', endpoint, '--rdzv_id', rdzvId, '--max_restarts', '0',
   ];
 }
+
+/**
+ * The ranks torchrun reports as failed, from its ChildFailedError summary on stderr: "rank 1 exit -9 (Signal 9
+ * (SIGKILL) received by PID 123); rank 0 exit 1". Null when the text holds no such summary.
+ */
+export function torchrunFailures(stderr: string): string | null {
+  const start = stderr.lastIndexOf('Failures:');
+  if (start < 0) return null;
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const block of stderr.slice(start).split(/\n\[\d+\]:\n/).slice(1)) {
+    const rank = /rank\s*:\s*(\d+)/.exec(block)?.[1];
+    const code = /exitcode\s*:\s*(-?\d+)/.exec(block)?.[1];
+    if (rank === undefined || seen.has(rank)) continue;
+    seen.add(rank);
+    const why = /traceback\s*:\s*(.+)/.exec(block)?.[1]?.trim();
+    out.push(`rank ${rank} exit ${code ?? '?'}${why && !why.startsWith('To enable traceback') ? ` (${why})` : ''}`);
+  }
+  return out.length ? out.join('; ') : null;
+}
