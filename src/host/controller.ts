@@ -127,7 +127,7 @@ export class Controller implements vscode.Disposable {
     const settings = readSettings();
     const sets = [...(settings.sampleEvery !== null ? [`sample.every=${settings.sampleEvery}`] : []), ...choice.sets];
     const job = this.start({ kind: 'pretrain', runsDir: this.runsDir(), preset: choice.preset, configFile: choice.configFile, sets, backend: settings.backend,
-      engine: choice.engine, python: settings.pythonPath });
+      engine: choice.engine, python: settings.pythonPath, nproc: choice.nproc });
     if (!job) return;
     const sub = job.onEvent((e) => {
       if (e.type !== 'hello' || !job.runDir) return;

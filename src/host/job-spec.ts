@@ -2,7 +2,7 @@
 import type { ProbeKind } from '../protocol/run-files';
 
 export type JobSpec =
-  | { kind: 'pretrain'; runsDir: string; preset?: string; configFile?: string; sets?: readonly string[]; name?: string; backend?: string; engine?: string; python?: string }
+  | { kind: 'pretrain'; runsDir: string; preset?: string; configFile?: string; sets?: readonly string[]; name?: string; backend?: string; engine?: string; python?: string; nproc?: number }
   | { kind: 'resume'; runDir: string; backend?: string; python?: string }
   | { kind: 'probe'; runDir: string; probe: ProbeKind; randomInit?: boolean; checkpoint?: string; sets?: readonly string[]; backend?: string };
 
@@ -18,6 +18,7 @@ export function trainerArgs(spec: JobSpec): string[] {
       for (const s of spec.sets ?? []) args.push('--set', s);
       if (spec.name) args.push('--name', spec.name);
       if (spec.engine) args.push('--engine', spec.engine);
+      if (spec.nproc && spec.nproc > 1) args.push('--nproc', String(spec.nproc)); // torch under torchrun
       return [...args, ...backend, ...python];
     }
     case 'resume':

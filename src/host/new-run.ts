@@ -1,4 +1,5 @@
-// "New Pretraining Run": pick a preset or a `*.mimlab.json` config file (and the engine, an item of the same list),
+// "New Pretraining Run": pick a preset or a `*.mimlab.json` config file (and the engine, an item of the same list, and
+// for PyTorch the processes on this machine: torchrun's --nproc),
 // optionally add `key=value` overrides, validate the resolved config here (a bad config gives a clear message and
 // creates no run folder).
 import { readFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_PRESET, PRESETS } from '../config/presets';
 import { ConfigError, parseSets, resolveConfig } from '../config/resolve';
 import type { Config, EngineName } from '../config/schema';
+import { checkProcesses } from '../trainer/torchrun-args';
 
 export interface NewRunChoice {
   preset?: string;
@@ -15,6 +17,8 @@ export interface NewRunChoice {
   config: Config;
   /** Set when the user picked the torch engine (otherwise the preset's or file's engine, tfjs by default). */
   engine?: EngineName;
+  /** Torch engine: processes on this machine (DDP under torchrun); absent or 1: one process. */
+  nproc?: number;
 }
 
 interface SourcePick extends vscode.QuickPickItem {
@@ -22,6 +26,7 @@ interface SourcePick extends vscode.QuickPickItem {
   file?: vscode.Uri;
   browse?: boolean;
   switchEngine?: boolean;
+  setProcesses?: boolean;
 }
 
 const ENGINE_LABELS: Record<EngineName, string> = { tfjs: 'TF.js (built in)', torch: 'PyTorch (Python, mimLab.pythonPath)' };
@@ -31,9 +36,21 @@ export function splitOverrides(text: string): string[] {
   return text.split(/\s+/).map((s) => s.trim()).filter(Boolean);
 }
 
-async function pickSource(): Promise<{ preset?: string; file?: vscode.Uri; engine: EngineName } | undefined> {
+/** Asks how many processes to start on this machine (GPUs, or CPU processes with gloo); undefined keeps the value. */
+async function askProcesses(current: number): Promise<number | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: 'MIM Lab: processes on this machine (PyTorch DDP under torchrun)',
+    prompt: 'One per GPU, or CPU processes with gloo. train.batchSize stays the global batch and must divide by it.',
+    value: String(current), ignoreFocusOut: true,
+    validateInput: (v) => (/^\s*[1-9]\d*\s*$/.test(v) && Number(v) <= 1024 ? null : 'a whole number of processes, 1 or more'),
+  });
+  return text === undefined ? undefined : Number(text);
+}
+
+async function pickSource(): Promise<{ preset?: string; file?: vscode.Uri; engine: EngineName; nproc: number } | undefined> {
   const files = await vscode.workspace.findFiles('**/*.mimlab.json', '**/node_modules/**', 50);
   let engine: EngineName = 'tfjs';
+  let nproc = 1;
   for (;;) {
     const other: EngineName = engine === 'tfjs' ? 'torch' : 'tfjs';
     const items: SourcePick[] = Object.entries(PRESETS).map(([name, p]) => ({
@@ -41,6 +58,7 @@ async function pickSource(): Promise<{ preset?: string; file?: vscode.Uri; engin
     }));
     items.push({ label: 'Engine', kind: vscode.QuickPickItemKind.Separator });
     items.push({ label: `$(arrow-swap) Engine: ${ENGINE_LABELS[engine]}`, description: `switch to ${ENGINE_LABELS[other]}`, switchEngine: true });
+    if (engine === 'torch') items.push({ label: `$(server-process) Processes on this machine: ${nproc}`, description: 'DDP under torchrun', setProcesses: true });
     if (files.length) items.push({ label: 'Config files', kind: vscode.QuickPickItemKind.Separator });
     for (const f of files) items.push({ label: `$(file) ${path.basename(f.fsPath)}`, description: vscode.workspace.asRelativePath(f), file: f });
     items.push({ label: '$(folder-opened) Browse for a config file…', browse: true });
@@ -52,11 +70,15 @@ async function pickSource(): Promise<{ preset?: string; file?: vscode.Uri; engin
       engine = other;
       continue;
     }
+    if (pick.setProcesses) {
+      nproc = (await askProcesses(nproc)) ?? nproc;
+      continue;
+    }
     if (pick.browse) {
       const uri = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'MIM Lab config': ['json'] }, openLabel: 'Use Config' });
-      return uri?.[0] ? { file: uri[0], engine } : undefined;
+      return uri?.[0] ? { file: uri[0], engine, nproc } : undefined;
     }
-    return pick.file ? { file: pick.file, engine } : { preset: pick.preset, engine };
+    return pick.file ? { file: pick.file, engine, nproc } : { preset: pick.preset, engine, nproc };
   }
 }
 
@@ -86,7 +108,7 @@ export function resolveChoice(preset: string | undefined, configFile: string | u
 
 /** Runs the pick → overrides → validate flow. Shows the error and returns undefined when the config is invalid. */
 export async function chooseNewRun(fileArg?: vscode.Uri): Promise<NewRunChoice | undefined> {
-  const source: { preset?: string; file?: vscode.Uri; engine?: EngineName } | undefined = fileArg ? { file: fileArg } : await pickSource();
+  const source: { preset?: string; file?: vscode.Uri; engine?: EngineName; nproc?: number } | undefined = fileArg ? { file: fileArg } : await pickSource();
   if (!source) return undefined;
   const configFile = source.file?.fsPath;
   if (source.file) {
@@ -112,7 +134,10 @@ export async function chooseNewRun(fileArg?: vscode.Uri): Promise<NewRunChoice |
   const sets = splitOverrides(text);
   const engine = source.engine === 'torch' ? 'torch' : undefined; // tfjs leaves the file's or preset's choice
   try {
-    return { preset: source.preset, configFile, sets, engine, config: resolveChoice(source.preset, configFile, engine ? [`engine=${engine}`, ...sets] : sets) };
+    const nproc = engine === 'torch' && source.nproc && source.nproc > 1 ? source.nproc : undefined;
+    const config = resolveChoice(source.preset, configFile, engine ? [`engine=${engine}`, ...sets] : sets);
+    if (nproc) checkProcesses(config, { nproc, nnodes: 1, nodeRank: 0 }); // the global batch must split over them
+    return { preset: source.preset, configFile, sets, engine, nproc, config };
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : (err as Error).message;
     const action = configFile ? 'Open Config' : undefined;

@@ -9,6 +9,8 @@ interface Progress {
   step: number;
   total: number;
   imgsPerS: number | null;
+  /** Processes of a torch run under torchrun (1 otherwise). */
+  worldSize?: number;
   /** Wall-clock steps per second measured over this job's life. */
   firstAt: number;
   firstStep: number;
@@ -40,6 +42,7 @@ export class RunStatusBar implements vscode.Disposable {
         if (event.type === 'status') {
           p.step = event.status.step;
           p.total = event.status.totalSteps;
+          p.worldSize = event.status.worldSize;
         } else if (event.type === 'metrics') {
           p.step = event.row.step;
           p.imgsPerS = event.row.imgs_per_s;
@@ -85,6 +88,7 @@ export class RunStatusBar implements vscode.Disposable {
       parts.push(`ETA ${formatEta((p.total - p.step) / rate)}`);
     }
     if (job.backend) parts.push(engineOfBackend(job.backend));
+    if (p?.worldSize && p.worldSize > 1) parts.push(`×${p.worldSize}`);
     this.item.text = parts.join(' · ');
     this.item.tooltip = `MIM Lab: ${runId} (${job.backend ? `${engineOfBackend(job.backend)} engine, ${job.backend}` : 'backend pending'}); click to open its panel`;
     this.item.command = { command: 'mimLab.openRunPanel', title: 'Open Run Panel', arguments: [job.runDir] };

@@ -81,6 +81,7 @@ function runDescription(r: RunSummary): string {
   const parts: string[] = [r.displayState];
   const s = r.status;
   if (s) parts.push(`step ${s.step}/${s.totalSteps}`);
+  if (s?.worldSize && s.worldSize > 1) parts.push(`×${s.worldSize} processes`); // torch under torchrun
   const m = r.lastMetrics;
   if (m) {
     parts.push(`loss ${fmtNum(m.loss, 3)}`);

@@ -51,10 +51,14 @@ export function engineOfBackend(backend: string): 'torch' | 'tfjs' {
   return backend.startsWith('torch') ? 'torch' : 'tfjs';
 }
 
-/** "torch · torch-cuda · NVIDIA H100", "tfjs · wasm": the engine and what it ran on (runs from before `engine` existed are tfjs). */
-export function engineLabel(status: Pick<RunStatus, 'engine' | 'backend' | 'device'> | null, configEngine?: unknown): string {
+/**
+ * "torch · torch-cuda · NVIDIA H100", "tfjs · wasm", "torch · torch-cpu · 2 processes (gloo) · …": the engine, what it
+ * ran on and, under torchrun, the world size (runs from before `engine` existed are tfjs).
+ */
+export function engineLabel(status: Pick<RunStatus, 'engine' | 'backend' | 'device' | 'worldSize' | 'distBackend'> | null, configEngine?: unknown): string {
   const engine = status?.engine ?? (configEngine === 'torch' ? 'torch' : 'tfjs');
-  return [engine, status?.backend, status?.device].filter(Boolean).join(' · ');
+  const world = status?.worldSize && status.worldSize > 1 ? `${status.worldSize} processes${status.distBackend ? ` (${status.distBackend})` : ''}` : '';
+  return [engine, status?.backend, world, status?.device].filter(Boolean).join(' · ');
 }
 
 /** One line of `metrics.jsonl`. `loss_align` is null for MAE. */
