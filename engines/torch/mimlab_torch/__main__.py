@@ -1,4 +1,4 @@
-"""python3 -m mimlab_torch run --job JOB.json
+"""python3 -m mimlab_torch run --job JOB.json   (or: bench --job BENCH.json, see bench.py)
 
 JOB.json: {"version": 1, "job": "pretrain" | "resume", "runDir": "<abs path>", "config": <resolved Config>}.
 Events go to stdout (one JSON object per line), everything else to stderr. Exit codes as the TF.js trainer:
@@ -20,6 +20,8 @@ def main(argv=None):
     sub = ap.add_subparsers(dest='command', required=True)
     r = sub.add_parser('run', help='run a pretraining job')
     r.add_argument('--job', required=True, help='JOB.json')
+    b = sub.add_parser('bench', help='time the training step on a config (npm run bench)')
+    b.add_argument('--job', required=True, help='JOB.json: {"version": 1, "config": …, "steps": N, "warmup": W}')
     a = ap.parse_args(argv)
     from .events import Reporter
     reporter = Reporter()
@@ -28,6 +30,10 @@ def main(argv=None):
             job = json.load(open(a.job))
         except (OSError, ValueError) as e:
             raise BadInput(f'--job {a.job}: {e}')
+        if a.command == 'bench':
+            from .bench import bench_command
+            bench_command(a.job)
+            return 0
         from .distributed import current_world
         from .pretrain import run
         from .stop import StopSignal

@@ -68,3 +68,10 @@ def build_inputs(spec, images, masks, drop_step=None, device='cpu', first=0):
         keep = {scope: [k if k is None else k.to(device) for k in drop_path_keep(drop_path_rates(depth, spec.drop_path), b, spec.seed, drop_step, scope, first)]
                 for scope, depth in (('encoder', spec.depth), ('regressor', spec.regressor_depth))}
     return StepInputs(vis_idx, mask_idx, gather(vis_idx), mask_patches, normalise_patches(mask_patches) if spec.norm_pix else mask_patches, keep)
+
+
+def step_inputs(spec, batch, micro, step, device, first=0):
+    """A loader batch (images, masks) → StepInputs per micro-batch of `micro` images; `first`: the global slot of image 0."""
+    images, masks = batch['images'], batch['masks']
+    return [build_inputs(spec, images[s:s + micro], masks.slice(s, micro), drop_step=step, device=device, first=first)
+            for s in range(0, images.shape[0], micro)]

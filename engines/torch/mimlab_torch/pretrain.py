@@ -21,7 +21,7 @@ from .device import Compute
 from .diagnostics.sampler import Sampler
 from .distributed import any_rank, current_world, data_parallel, from_main, join, leave, reduce_mean
 from .events import PROTOCOL_VERSION
-from .inputs import build_inputs
+from .inputs import step_inputs
 from .model import create_model, spec_from_config
 from .run_folder import RunFolder, iso_now
 from .schedule import lr_at
@@ -150,10 +150,8 @@ def _train(kind, run_dir, config, compute, dataset, world, reporter, stop):
             t0 = time.perf_counter()
             batch = stream.next()
             lr = lr_at(step, t['lr'], t['minLr'], t['warmupSteps'], steps)
-            images, masks = batch['images'], batch['masks']
             first = world.rank * (B // world.size)  # this rank's first slot in the global batch
-            inputs = [build_inputs(spec, images[s:s + micro], masks.slice(s, micro), drop_step=step, device=compute.device, first=first)
-                      for s in range(0, images.shape[0], micro)]
+            inputs = step_inputs(spec, batch, micro, step, compute.device, first)
             r = train_step(model, opt, params, inputs, lr, t['clipGrad'], compute, losses_fn, lambda v: reduce_mean(v, world))
             if not r['finite']:
                 final = 'diverged'
