@@ -22,6 +22,8 @@ def main(argv=None):
     r.add_argument('--job', required=True, help='JOB.json')
     b = sub.add_parser('bench', help='time the training step on a config (npm run bench)')
     b.add_argument('--job', required=True, help='JOB.json: {"version": 1, "config": …, "steps": N, "warmup": W}')
+    f = sub.add_parser('features', help="a checkpoint's frozen-encoder features (as the TF.js probes extract them)")
+    f.add_argument('--job', required=True, help='JOB.json: {"version": 1, "runDir", "checkpoint", "maxTrain", "maxTest", "tokens"}')
     a = ap.parse_args(argv)
     from .events import Reporter
     reporter = Reporter()
@@ -30,6 +32,10 @@ def main(argv=None):
             job = json.load(open(a.job))
         except (OSError, ValueError) as e:
             raise BadInput(f'--job {a.job}: {e}')
+        if a.command == 'features':
+            from .features import features_command
+            features_command(a.job)
+            return 0
         if a.command == 'bench':
             from .bench import bench_command
             bench_command(a.job)
