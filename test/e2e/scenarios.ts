@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LONG_RUN } from './scenario-long-run';
+import { TORCH_RUN } from './scenario-torch-run';
 import { UNTRUSTED } from './scenario-untrusted';
 import {
   CAE_DONE, MAE_DONE, UNLOAD_NOISE, expectPanelContent, expectSamples, newRun, openRunPanel, points, readStatus, runIds, runPanel, trainerProcesses, until, type Scenario,
@@ -205,5 +206,6 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   LONG_RUN,
+  TORCH_RUN,
   UNTRUSTED,
 ];

@@ -32,13 +32,10 @@ def main(argv=None):
             job = json.load(open(a.job))
         except (OSError, ValueError) as e:
             raise BadInput(f'--job {a.job}: {e}')
-        if a.command == 'features':
-            from .features import features_command
-            features_command(a.job)
-            return 0
-        if a.command == 'bench':
-            from .bench import bench_command
-            bench_command(a.job)
+        if a.command in ('features', 'bench'):  # one JSON result line on stdout
+            from .bench import bench
+            from .features import features
+            print(json.dumps({'features': features, 'bench': bench}[a.command](job)), flush=True)
             return 0
         from .distributed import current_world
         from .pretrain import run

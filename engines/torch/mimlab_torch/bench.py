@@ -2,7 +2,6 @@
 shows it beside TF.js and the twin (src/bench/torch-engine.ts). JOB.json: {"version": 1, "config": <resolved
 Config>, "steps": N, "warmup": W}. Each timed step is what a run does (next loader batch, inputs, forward/backward,
 AdamW, teacher update); nothing is written. Prints one {"type": "bench", …} line."""
-import json
 import statistics
 import tempfile
 import time
@@ -51,10 +50,3 @@ def bench(job):
     return {'type': 'bench', 'medianMs': median, 'imgsPerSec': B / (median / 1000), 'backend': compute.backend,
             'device': compute.device_name, 'torch': torch.__version__}
 
-
-def bench_command(job_file):
-    try:
-        job = json.load(open(job_file))
-    except (OSError, ValueError) as e:
-        raise BadInput(f'--job {job_file}: {e}')
-    print(json.dumps(bench(job)), flush=True)

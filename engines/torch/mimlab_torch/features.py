@@ -59,10 +59,3 @@ def features(job):
             'train': split_features(model, spec, dataset.train, int(job.get('maxTrain', 0)), norm, config, tokens),
             'test': split_features(model, spec, dataset.test, int(job.get('maxTest', 0)), norm, config, tokens)}
 
-
-def features_command(job_file):
-    try:
-        job = json.load(open(job_file))
-    except (OSError, ValueError) as e:
-        raise BadInput(f'--job {job_file}: {e}')
-    print(json.dumps(features(job)), flush=True)
