@@ -75,11 +75,12 @@ function renderTables(): void {
   const probeBox = byId('probe-table-box');
   clear(probeBox);
   probeBox.append(h('table', { className: 'data', id: 'probe-table' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'run'), h('th', { scope: 'col' }, 'algorithm'), h('th', { scope: 'col' }, 'state'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'run'), h('th', { scope: 'col' }, 'algorithm'), h('th', { scope: 'col' }, 'engine'), h('th', { scope: 'col' }, 'state'),
       ...kinds.map((k) => h('th', { scope: 'col', className: 'num' }, `${probeKindLabel(k)} top-1`)))),
     h('tbody', {}, ...runs.map((r, i) => h('tr', { 'data-run': r.runId },
       h('td', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); openRun(r.runId); } }, r.runId)),
       h('td', {}, r.algorithm.toUpperCase()),
+      h('td', { className: 'muted' }, r.engine ?? 'tfjs'),
       h('td', {}, `${r.displayState} ${r.step}/${r.totalSteps}`),
       ...kinds.map((k) => scoreCell(scores[k][i].top1, { numClasses: scores[k][i].numClasses, floor: r.randomInitFloors?.[k], best: best[k] === i }, { 'data-kind': k })))))));
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.keyConfig)))];

@@ -1,6 +1,6 @@
 // The run panel's header, config and probe cells: plain DOM from the RunView, buttons send intents.
 import { displayConfigValue } from '../src/protocol/config-fields';
-import type { ProbeKind } from '../src/protocol/run-files';
+import { engineLabel, type ProbeKind } from '../src/protocol/run-files';
 import type { ProbeView, RunView } from '../src/protocol/webview';
 import { probeKindLabel, randomInitFloors } from '../src/protocol/probe-scores';
 import { clear, fmtNum, fmtPct, h } from './dom';
@@ -20,7 +20,7 @@ export function renderHeader(el: HTMLElement, run: RunView, act: HeaderActions):
   const s = run.status;
   const algo = (s?.algorithm ?? String(run.config?.algorithm ?? '?')).toUpperCase();
   const preset = String(run.config?.preset ?? '');
-  const facts = [algo, preset, s ? `backend ${s.backend}` : '', s ? `step ${s.step}/${s.totalSteps}` : '', s ? `epoch ${s.epoch}` : '', s ? `checkpoint ${s.checkpointStep}` : '']
+  const facts = [algo, preset, s ? `engine ${engineLabel(s, run.config?.engine)}` : '', s ? `step ${s.step}/${s.totalSteps}` : '', s ? `epoch ${s.epoch}` : '', s ? `checkpoint ${s.checkpointStep}` : '']
     .filter(Boolean).join(' · ');
   const button = (label: string, enabled: boolean, onclick: () => void, id: string, title?: string): HTMLButtonElement =>
     h('button', { id, type: 'button', disabled: !enabled, title, onclick }, label);
@@ -42,7 +42,7 @@ export function renderHeader(el: HTMLElement, run: RunView, act: HeaderActions):
 }
 
 const CONFIG_KEYS = [
-  'algorithm', 'preset', 'data.dataset', 'data.imageSize', 'model.patchSize', 'model.dim', 'model.depth', 'model.heads', 'model.layerScale',
+  'algorithm', 'preset', 'engine', 'data.dataset', 'data.imageSize', 'model.patchSize', 'model.dim', 'model.depth', 'model.heads', 'model.layerScale',
   'model.regressorDepth', 'model.decoderDepth', 'mask.kind', 'mask.count', 'loss.alignWeight', 'loss.target', 'loss.normPix',
   'train.steps', 'train.batchSize', 'train.lr', 'train.warmupSteps', 'train.weightDecay', 'train.seed', 'monitor.collapseStd',
 ];

@@ -15,7 +15,8 @@ import { tf } from '../ml/tf';
 import { trainStep } from '../ml/train-step';
 import { maskSpecOf } from '../ml/mask-spec';
 import { stepFlops } from './flops';
-import { exportTwin, tempTwinDir, Twin, twinScript, twinUnsupported, type PythonTorch, type TwinReady } from './twin';
+import { exportTwin, tempTwinDir, Twin, twinScript, twinUnsupported, type TwinReady } from './twin';
+import type { PythonTorch } from '../trainer/python-torch';
 
 export interface BenchOptions {
   name: string;

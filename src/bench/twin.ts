@@ -8,28 +8,21 @@ import * as readline from 'node:readline';
 import type { Config } from '../config/schema';
 import type { MimInputs } from '../ml/inputs';
 import { allStores, type MimModel } from '../ml/model';
+import { findPythonTorch, type PythonTorch } from '../trainer/python-torch';
+import { packageFile } from '../util/package-file';
 
 /** bench/torch_twin.py, next to the repository's dist/ or src/. */
 export function twinScript(): string | null {
-  for (const p of [path.join(__dirname, '..', 'bench', 'torch_twin.py'), path.join(__dirname, '..', '..', 'bench', 'torch_twin.py')]) {
-    if (fs.existsSync(p)) return p;
-  }
-  return null;
+  return packageFile(path.join('bench', 'torch_twin.py'));
 }
 
-export interface PythonTorch {
-  python: string;
-  torch: string;
-}
-
-/** A python3 that imports torch: $MIMLAB_PYTHON, python3 on PATH, then /usr/bin/python3 (Debian's python3-torch). */
+/** A python3 that imports torch (any version: the twin needs no engine features): src/trainer/python-torch.ts's search. */
 export function findTorch(): PythonTorch | null {
-  const tried = [process.env.MIMLAB_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
-  for (const python of [...new Set(tried)]) {
-    const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
-    if (r.status === 0) return { python, torch: r.stdout.trim() };
+  try {
+    return findPythonTorch(undefined, { minTorch: '0' });
+  } catch {
+    return null;
   }
-  return null;
 }
 
 /** apt-get install python3-torch libopenblas0-pthread (root only); returns why it did not, if it did not. */
@@ -70,6 +63,7 @@ export async function exportTwin(dir: string, config: Config, model: MimModel, i
   if (withPos.decoderPos) add('input.decoderPos', [grid, spec.decoder.dim], withPos.decoderPos);
   const json = {
     algorithm: spec.algorithm,
+    geometry: spec.geometry,
     batch: inp.batch,
     nVis: inp.nVis,
     nMask: inp.nMask,

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import type { Config } from '../config/schema';
 import { resolveConfig } from '../config/resolve';
 import { runBench, type BenchResult } from '../bench/bench';
+import { benchTorchEngine, type EngineBench } from '../bench/torch-engine';
 import { findTorch, installTorch } from '../bench/twin';
 import { initBackend, wasmInfo } from '../ml/backend';
 import { fusedActive } from '../ml/kernels/fused';
@@ -81,7 +82,7 @@ export async function benchCommand(args: ParsedArgs, ctx: JobContext): Promise<n
     print(torch ? `PyTorch: ${torch.torch} (${torch.python})` : 'PyTorch: not found (apt-get install -y python3-torch libopenblas0-pthread, or --install-torch); MIM Lab only');
   }
 
-  const results: BenchResult[] = [];
+  const results: (BenchResult & { torchEngine?: EngineBench; torchEngineSkipped?: string })[] = [];
   for (const { name, config } of configs) {
     print('');
     print(`${name}: ${BENCH_CONFIGS[name]?.description ?? describe(config)}`);
@@ -89,7 +90,9 @@ export async function benchCommand(args: ParsedArgs, ctx: JobContext): Promise<n
       name, config, steps, warmup, rounds, torch, torchSteps: Math.min(steps, 30), print,
       noTorch: args.flags.has('no-torch') ? 'not requested (--no-torch)' : undefined,
     });
-    results.push(r);
+    // The torch engine itself on the same config (the twin above is the model alone, in lockstep with TF.js).
+    const engine = torch ? benchTorchEngine(torch, config, steps, warmup) : null;
+    results.push({ ...r, ...(typeof engine === 'string' ? { torchEngineSkipped: engine } : engine ? { torchEngine: engine } : {}) });
     print(`  ${r.gflopPerStep.toFixed(1)} GFLOP per step; warm-up ${warmup} step${warmup > 1 ? 's' : ''}, then ${r.mimlab.steps} timed`);
     print(`  MIM Lab  median ${f0(r.mimlab.medianMs)} ms/step (min ${f0(r.mimlab.minMs)}, max ${f0(r.mimlab.maxMs)})  ${f1(r.mimlab.imgsPerSec)} img/s  ${f1(r.mimlab.gflops)} GFLOP/s`);
     if (r.torch && r.ratio !== undefined) {
@@ -100,6 +103,11 @@ export async function benchCommand(args: ParsedArgs, ctx: JobContext): Promise<n
         + ` (relative difference ${r.firstLoss.relDiff?.toExponential(1)}: ${ok ? 'the same model' : 'MISMATCH'})`);
     } else if (r.torchSkipped) {
       print(`  PyTorch  skipped: ${r.torchSkipped}`);
+    }
+    if (engine && typeof engine !== 'string') {
+      print(`  torch engine  median ${f0(engine.medianMs)} ms/step  ${f1(engine.imgsPerSec)} img/s  [${engine.backend}${engine.device ? `, ${engine.device}` : ''}, torch ${engine.torch}]`);
+    } else if (engine) {
+      print(`  torch engine  skipped: ${engine}`);
     }
     const m = r.memory;
     print(`  memory: tensors ${m.tensorsAfterWarmup} after warm-up → ${m.tensorsAtEnd} after ${r.mimlab.steps} more steps; RSS ${f0(m.rssAfterWarmupMB)} → ${f0(m.rssAtEndMB)} MB (process peak ${f0(m.peakRssMB)} MB)`);

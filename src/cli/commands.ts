@@ -7,6 +7,7 @@ import { benchCommand, BENCH_BOOLEANS, BENCH_USAGE } from './bench-command';
 import { dataInspect } from './data-inspect';
 import { compareCommand, COMPARE_USAGE } from './compare-command';
 import { demoCommand, DEMO_USAGE } from './demo';
+import { exportCommand, EXPORT_USAGE } from './export-command';
 import { probeCommand, PROBE_USAGE } from './probe-command';
 import { reportCommand, REPORT_USAGE } from './report-command';
 import { sweepCommand, SWEEP_USAGE } from './sweep-command';
@@ -30,16 +31,17 @@ const print = (line: string): void => {
 
 export const COMMANDS: Record<string, CommandSpec> = {
   pretrain: {
-    summary: 'pretrain [--preset P] [--config f.json] [--set key=value …] [--runs-dir D] [--name N] [--backend B]',
+    summary: 'pretrain [--preset P] [--config f.json] [--set key=value …] [--runs-dir D] [--name N] [--backend B] [--engine tfjs|torch] [--python P] [--nproc N [--nnodes M --node-rank R --rdzv-endpoint HOST:PORT]]',
     run: pretrainCommand,
   },
-  resume: { summary: 'resume <runDir> [--backend B]   continue a run from its latest checkpoint', run: resumeCommand },
+  resume: { summary: 'resume <runDir> [--backend B] [--engine tfjs|torch] [--python P] [--nproc N …]   continue a run from its latest checkpoint', run: resumeCommand },
   probe: { summary: `${PROBE_USAGE}   probe the frozen encoder`, run: probeCommand, booleans: ['random-init', 'grid', 'pixels'] },
   compare: { summary: COMPARE_USAGE, run: compareCommand },
   sweep: { summary: `${SWEEP_USAGE}   grid × seeds of runs, J at a time, probed; resumes when started again`, run: sweepCommand },
   table: { summary: TABLE_USAGE, run: tableCommand },
   demo: { summary: DEMO_USAGE, run: demoCommand },
   report: { summary: REPORT_USAGE, run: reportCommand },
+  export: { summary: `${EXPORT_USAGE}   the encoder alone as safetensors (timm: timm's ViT names)`, run: exportCommand },
   bench: { summary: `${BENCH_USAGE}   training-step speed and memory, against PyTorch when available`, run: benchCommand, booleans: BENCH_BOOLEANS },
   tokenizer: { summary: `${TOKENIZER_USAGE}   train / inspect the discrete tokenizer of loss.target=tokens`, run: tokenizerCommand },
   presets: {

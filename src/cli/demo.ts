@@ -12,14 +12,14 @@ import { requireProbeClasses, runProbe } from '../probe/job';
 import { probeKindLabel } from '../protocol/probe-scores';
 import { PROBE_KINDS, type ProbeKind, type ProbeResult } from '../protocol/run-files';
 import { EXIT, type JobContext } from './jobs';
-import { runPretrain } from '../trainer/pretrain';
+import { runEngine } from '../trainer/run-engine';
 import { writeReport } from '../report/write-report';
 import type { Reporter } from '../trainer/reporter';
 import { StopSignal } from '../trainer/stop';
 import { only, type ParsedArgs } from './args';
 import { checkOutputDir } from './output-paths';
 
-export const DEMO_USAGE = 'demo [--runs-dir D] [--preset P] [--set key=value …] [--set probe.key=value …] [--backend B]   pretrain CAE, probe it and a random-init encoder, compare';
+export const DEMO_USAGE = 'demo [--runs-dir D] [--preset P] [--set key=value …] [--set probe.key=value …] [--backend B] [--engine tfjs|torch] [--python P]   pretrain CAE, probe it and a random-init encoder, compare';
 export const DEMO_PRESET = 'cae-demo';
 
 /** Attentive first: it extracts all tokens and caches the pooled features the other two reuse. */
@@ -54,7 +54,7 @@ export function demoVerdict(rows: readonly DemoComparison[]): { ok: boolean; lin
 }
 
 export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['runs-dir', 'preset', 'backend'], 'demo', 0);
+  only(args, ['runs-dir', 'preset', 'backend', 'engine', 'python'], 'demo', 0);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const elapsed = (): string => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
@@ -67,6 +67,8 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
   const runSets = args.sets.filter((s) => !s.startsWith('probe.'));
   const backend = args.options.get('backend');
   if (backend !== undefined) runSets.push(`backend=${backend}`);
+  const engine = args.options.get('engine');
+  if (engine !== undefined) runSets.push(`engine=${engine}`);
   const config = resolveConfig({ preset: args.options.get('preset') ?? DEMO_PRESET, sets: runSets });
   // Refuse what would stop the probes now, not after minutes of pretraining: a bad probe.* setting, one class.
   const dataset = await openDataset(config);
@@ -79,11 +81,14 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
   try {
     ctx.print(`[demo] 1/3 pretraining ${config.algorithm.toUpperCase()} (${config.preset}: ${config.train.steps} steps × ${config.train.batchSize} images, `
       + `width ${config.model.dim}, depth ${config.model.depth}) on the built-in dataset`);
-    const pre = await runPretrain({ config, runsDir, name: 'demo', reporter, stop, hooks: ctx.hooks?.(config) });
-    if (pre.state !== 'completed') {
-      process.stderr.write(`error: pretraining ended ${pre.state}; see ${pre.runDir}/log.txt\n`);
-      return EXIT.failed;
+    const ran = await runEngine({
+      config, runsDir: args.options.get('runs-dir') ?? join('.mimlab', 'runs'), name: 'demo', reporter, stop, hooks: ctx.hooks?.(config), python: args.options.get('python'),
+    });
+    if (ran.state !== 'completed' || !ran.runDir) {
+      process.stderr.write(`error: pretraining ended ${ran.state ?? 'before it started'}${ran.runDir ? `; see ${ran.runDir}/log.txt` : ''}\n`);
+      return ran.exitCode === EXIT.usage ? EXIT.usage : EXIT.failed;
     }
+    const pre = { runDir: ran.runDir };
     ctx.print(`[demo] pretraining done after ${elapsed()}: ${pre.runDir}`);
     const results = new Map<string, ProbeResult>();
     ctx.print('[demo] 2/3 probing the pretrained encoder and a random-init encoder of the same architecture');

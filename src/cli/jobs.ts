@@ -2,15 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, parseSets, applyOverrides, resolveConfig, validateConfig } from '../config/resolve';
-import type { BackendName, Config } from '../config/schema';
+import type { BackendName, Config, EngineName } from '../config/schema';
 import { only, UsageError, type ParsedArgs } from './args';
 import { checkOutputDir } from './output-paths';
 import { RUN_FILES } from '../protocol/run-files';
-import { runPretrain, type StepHook } from '../trainer/pretrain';
+import type { StepHook } from '../trainer/pretrain';
 import type { Reporter } from '../trainer/reporter';
 import { readRunConfig, requireNotRunning } from '../trainer/load-run';
+import { runEngine, type EngineResult } from '../trainer/run-engine';
 import { readJson, RunFolder } from '../trainer/run-folder';
 import { StopSignal } from '../trainer/stop';
+import { PROCESS_OPTIONS, processesFromOptions } from '../jobs/torchrun-args';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3, stopped: 130 } as const;
 
@@ -33,7 +35,12 @@ function resolvedConfigFrom(text: string, args: ParsedArgs): Config {
   return validateConfig(parsed as Config);
 }
 
-/** Resolves the config of `pretrain` from --preset, --config, --set and --backend, or takes --config-json as it is. */
+/** The exit code of a finished job: the torch engine's own, else from the state. */
+function exitCodeOf(r: EngineResult): number {
+  return r.exitCode ?? (r.state ? exitCodeFor(r.state) : EXIT.failed);
+}
+
+/** Resolves the config of `pretrain` from --preset, --config, --set, --backend and --engine, or takes --config-json as it is. */
 export function configFromArgs(args: ParsedArgs): Config {
   const resolved = args.options.get('config-json');
   if (resolved !== undefined) return resolvedConfigFrom(resolved, args);
@@ -49,6 +56,8 @@ export function configFromArgs(args: ParsedArgs): Config {
   const sets = [...args.sets];
   const backend = args.options.get('backend');
   if (backend !== undefined) sets.push(`backend=${backend}`);
+  const engine = args.options.get('engine');
+  if (engine !== undefined) sets.push(`engine=${engine}`);
   return resolveConfig({ preset: args.options.get('preset'), file: parsed, fileName: file, sets });
 }
 
@@ -60,26 +69,27 @@ export interface JobContext {
 }
 
 export async function pretrainCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['preset', 'config', 'config-json', 'runs-dir', 'name', 'backend'], 'pretrain', 0);
+  only(args, ['preset', 'config', 'config-json', 'runs-dir', 'name', 'backend', 'engine', 'python', ...PROCESS_OPTIONS], 'pretrain', 0);
   const config = configFromArgs(args);
   const runsDir = args.options.get('runs-dir') ?? join('.mimlab', 'runs');
   checkOutputDir(runsDir, 'pretrain: --runs-dir');
+  const processes = processesFromOptions((o) => args.options.get(o));
   const stop = new StopSignal();
   const unlisten = stop.listen();
   try {
-    const r = await runPretrain({
+    const r = await runEngine({
       config, runsDir, name: args.options.get('name'),
-      reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config),
+      reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config), python: args.options.get('python'), processes,
     });
-    ctx.print(r.runDir);
-    return exitCodeFor(r.state);
+    if (r.runDir) ctx.print(r.runDir);
+    return exitCodeOf(r);
   } finally {
     unlisten();
   }
 }
 
 export async function resumeCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
-  only(args, ['backend'], 'resume', 1);
+  only(args, ['backend', 'engine', 'python', ...PROCESS_OPTIONS], 'resume', 1);
   const runDir = args.positionals[0];
   if (!runDir) throw new UsageError('resume: expected a run folder, e.g. mim-lab resume .mimlab/runs/<id>');
   let config = readRunConfig(runDir, 'resume');
@@ -87,13 +97,16 @@ export async function resumeCommand(args: ParsedArgs, ctx: JobContext): Promise<
   const overrides = parseSets(args.sets);
   const backend = args.options.get('backend');
   if (backend !== undefined) overrides.backend = backend as BackendName;
+  const engine = args.options.get('engine');
+  if (engine !== undefined) overrides.engine = engine as EngineName;
   config = validateConfig(applyOverrides(config, overrides, 'resume'));
+  const processes = processesFromOptions((o) => args.options.get(o));
   const stop = new StopSignal();
   const unlisten = stop.listen();
   try {
-    const r = await runPretrain({ config, resumeDir: runDir, reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config) });
-    ctx.print(r.runDir);
-    return exitCodeFor(r.state);
+    const r = await runEngine({ config, resumeDir: runDir, reporter: ctx.reporter, stop, hooks: ctx.hooks?.(config), python: args.options.get('python'), processes });
+    if (r.runDir) ctx.print(r.runDir);
+    return exitCodeOf(r);
   } finally {
     unlisten();
   }

@@ -7,7 +7,9 @@ export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] :
 export const BASE_CONFIG: Config = {
   algorithm: 'cae',
   preset: 'cae-small',
+  engine: 'tfjs',
   backend: 'auto',
+  torch: { device: 'auto', compile: false },
   data: {
     dataset: 'synthetic', path: '', imageSize: 32, channels: 3, cropScale: [0.08, 1], hflip: true,
     mean: [], std: [], prefetch: 4, syntheticTrain: 8000, syntheticTest: 2000,
@@ -22,7 +24,7 @@ export const BASE_CONFIG: Config = {
   tokenizer: { path: '', inputSize: 0, vocab: 512, steps: 600 },
   train: {
     steps: 600, batchSize: 64, microBatch: 0, seed: 0, lr: 5e-4, minLr: 1e-5, warmupSteps: 40,
-    weightDecay: 0.05, beta1: 0.9, beta2: 0.999, clipGrad: 3, logEvery: 1, checkpointEvery: 50, keepCheckpoints: 2,
+    weightDecay: 0.05, beta1: 0.9, beta2: 0.999, clipGrad: 3, logEvery: 1, checkpointEvery: 50, keepCheckpoints: 2, precision: 'fp32',
   },
   sample: { every: 100, count: 8 },
   monitor: { collapseStd: 0.05, rankEvery: 100, rankImages: 256, rankDrop: 0.5 },

@@ -1,5 +1,6 @@
 // Builds a validated Config: preset → config file → `--set key=value` overrides.
 // Every error names the key and what was expected, and is raised before any work starts.
+import { torchOnlyFieldsSet } from './engine';
 import { BASE_CONFIG, DEFAULT_PRESET, PRESETS } from './presets';
 import { FIELDS, type Config, type FieldType } from './schema';
 import { InputError } from '../util/input-error';
@@ -187,6 +188,8 @@ export function validateConfig(input: Config): Config {
   range('mask.blockAspect', c.mask.blockAspect, Infinity);
   if (c.loss.alignTopK > c.model.depth) throw new ConfigError(`loss.alignTopK (${c.loss.alignTopK}) must be at most model.depth (${c.model.depth}) (0: all blocks)`);
   if (c.train.minLr > c.train.lr) throw new ConfigError(`train.minLr (${c.train.minLr}) must not exceed train.lr (${c.train.lr})`);
+  const torchOnly = torchOnlyFieldsSet(c);
+  if (torchOnly.length) throw new ConfigError(`${torchOnly.join(', ')} need engine=torch (the TF.js engine trains in fp32 on its backend; set engine=torch or drop them)`);
   return c;
 }
 

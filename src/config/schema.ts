@@ -8,12 +8,25 @@ export type AlignTarget = 'raw' | 'layernorm' | 'instancenorm-topk';
 export type AlignLoss = 'mse' | 'smooth-l1';
 export type TeacherScheduleName = 'constant' | 'linear' | 'cosine';
 export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'webgpu';
+/** tfjs: the built-in TypeScript engine; torch: the Python engine in engines/torch (same run folder). */
+export type EngineName = 'tfjs' | 'torch';
+export const ENGINES: readonly EngineName[] = ['tfjs', 'torch'];
 
 export interface Config {
   algorithm: Algorithm;
   /** Name of the preset this config started from (informational). */
   preset: string;
+  /** Which engine trains the run; both write the same run folder and checkpoints. */
+  engine: EngineName;
+  /** TF.js backend (engine tfjs). */
   backend: BackendName;
+  /** Settings of the torch engine only. */
+  torch: {
+    /** auto: CUDA when available, else CPU; cuda: refuse to start without a CUDA device. */
+    device: 'auto' | 'cpu' | 'cuda';
+    /** Wrap the model in torch.compile (torch ≥ 2.0). */
+    compile: boolean;
+  };
   data: {
     dataset: DatasetKind;
     /** Folder or file of the dataset; ignored by `synthetic`. */
@@ -112,6 +125,8 @@ export interface Config {
     logEvery: number;
     checkpointEvery: number;
     keepCheckpoints: number;
+    /** fp32, or bf16 autocast (torch engine only). */
+    precision: 'fp32' | 'bf16';
   };
   sample: {
     /** Write reconstructions and attention maps every N steps (0 disables). */
@@ -146,7 +161,10 @@ export interface FieldSpec {
 export const FIELDS: Record<string, FieldSpec> = {
   algorithm: { type: { kind: 'enum', values: ['cae', 'mae'] }, description: 'Pretraining algorithm.' },
   preset: { type: { kind: 'string' }, description: 'Preset this config started from.' },
+  engine: { type: { kind: 'enum', values: ENGINES }, description: 'Training engine: tfjs (built in) or torch (Python with PyTorch ≥ 1.13; interpreter from mimLab.pythonPath / MIMLAB_PYTHON / python3).' },
   backend: { type: { kind: 'enum', values: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'] }, description: 'TF.js backend; auto picks the best that loads.' },
+  'torch.device': { type: { kind: 'enum', values: ['auto', 'cpu', 'cuda'] }, description: 'Torch engine device: auto (CUDA when available), cpu, or cuda (refuses to start without one).' },
+  'torch.compile': { type: { kind: 'bool' }, description: 'Torch engine: wrap the model in torch.compile (needs torch ≥ 2.0).' },
   'data.dataset': { type: { kind: 'enum', values: ['synthetic', 'idx', 'cifar10', 'cifar100', 'folder'] }, description: 'Dataset format.' },
   'data.path': { type: { kind: 'string' }, description: 'Dataset folder (not used by synthetic).' },
   'data.imageSize': { type: { kind: 'int', min: 4 }, description: 'Side of the square model input in pixels.' },
@@ -203,6 +221,7 @@ export const FIELDS: Record<string, FieldSpec> = {
   'train.logEvery': { type: { kind: 'int', min: 1 }, description: 'Write a metrics line every N steps.' },
   'train.checkpointEvery': { type: { kind: 'int', min: 1 }, description: 'Checkpoint every N steps.' },
   'train.keepCheckpoints': { type: { kind: 'int', min: 1 }, description: 'Checkpoints kept on disk.' },
+  'train.precision': { type: { kind: 'enum', values: ['fp32', 'bf16'] }, description: 'fp32, or bf16 autocast (torch engine only).' },
   'sample.every': { type: { kind: 'int', min: 0 }, description: 'Write reconstructions/attention every N steps (0: off).' },
   'sample.count': { type: { kind: 'int', min: 1, max: 64 }, description: 'Images in the fixed sample batch.' },
   'monitor.collapseStd': { type: { kind: 'number', min: 0 }, description: 'Collapse warning threshold on latent_std.' },

@@ -1,7 +1,7 @@
 // Builds the compare panel's snapshot from run folders: curves, probe results and the config values that differ.
 import { join } from 'node:path';
 import { displayConfigValue } from '../protocol/config-fields';
-import { RUN_FILES } from '../protocol/run-files';
+import { engineLabel, RUN_FILES } from '../protocol/run-files';
 import { randomInitFloors } from '../protocol/probe-scores';
 import type { CompareRun } from '../protocol/webview';
 import { rowsToColumns } from './metrics-tail';
@@ -36,7 +36,7 @@ export function buildCompareRuns(runDirs: readonly string[], isLiveRun: (runDir:
       if (v !== undefined) keyConfig[k] = displayConfigValue(k, v, config?.algorithm);
     }
     return {
-      runId: s.runId, runDir, algorithm: s.algorithm, preset: s.preset, displayState: s.displayState,
+      runId: s.runId, runDir, algorithm: s.algorithm, preset: s.preset, engine: engineLabel(s.status, config?.engine), displayState: s.displayState,
       step: s.status?.step ?? 0, totalSteps: s.status?.totalSteps ?? 0,
       metrics: rowsToColumns(readAllMetrics(runDir)), probes: s.probes, keyConfig,
       floorKey: JSON.stringify(FLOOR_FIELDS.map((k) => get(config, k))),

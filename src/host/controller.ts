@@ -135,7 +135,7 @@ export class Controller implements vscode.Disposable {
       void vscode.window.showErrorMessage(`MIM Lab: cannot start the run: ${(err as Error).message}`);
       return;
     }
-    const job = this.start({ kind: 'pretrain', runsDir: this.runsDir(), config });
+    const job = this.start({ kind: 'pretrain', runsDir: this.runsDir(), config, python: readSettings().pythonPath, nproc: choice.nproc });
     if (!job) return;
     const sub = job.onEvent((e) => {
       if (e.type !== 'hello' || !job.runDir) return;
@@ -171,7 +171,8 @@ export class Controller implements vscode.Disposable {
       void vscode.window.showWarningMessage('MIM Lab: this run has no checkpoint to resume from.');
       return;
     }
-    if (this.start({ kind: 'resume', runDir, backend: readSettings().backend })) this.tree.refreshSoon(100);
+    const settings = readSettings();
+    if (this.start({ kind: 'resume', runDir, backend: settings.backend, python: settings.pythonPath })) this.tree.refreshSoon(100);
   }
 
   async probe(runDir: string, kind: ProbeKind, checkpoint?: string): Promise<void> {

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 
 export interface Settings {
   nodePath: string;
+  /** Python for engine=torch runs ('' = MIMLAB_PYTHON, python3 on PATH, /usr/bin/python3). */
+  pythonPath: string;
   backend: string;
   runsDirectory: string;
   /** Overrides `sample.every` for new runs; null keeps the preset's value. */
@@ -15,6 +17,7 @@ export function readSettings(): Settings {
   const sampleEvery = c.get<number | null>('sampleEvery', null);
   return {
     nodePath: c.get<string>('nodePath', ''),
+    pythonPath: c.get<string>('pythonPath', ''),
     backend: c.get<string>('backend', 'auto'),
     runsDirectory: c.get<string>('runsDirectory', '.mimlab/runs'),
     sampleEvery: typeof sampleEvery === 'number' && Number.isInteger(sampleEvery) && sampleEvery >= 0 ? sampleEvery : null,

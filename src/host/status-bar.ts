@@ -1,6 +1,7 @@
 // Status bar item for the active run (the newest live pretraining job): step/total, imgs/s and ETA;
 // clicking it opens the run's panel.
 import * as vscode from 'vscode';
+import { engineOfBackend } from '../protocol/run-files';
 import type { RunManager } from './run-manager';
 import type { TrainerJob } from '../jobs/trainer-job';
 
@@ -8,6 +9,8 @@ interface Progress {
   step: number;
   total: number;
   imgsPerS: number | null;
+  /** Processes of a torch run under torchrun (1 otherwise). */
+  worldSize?: number;
   /** Wall-clock steps per second measured over this job's life. */
   firstAt: number;
   firstStep: number;
@@ -39,6 +42,7 @@ export class RunStatusBar implements vscode.Disposable {
         if (event.type === 'status') {
           p.step = event.status.step;
           p.total = event.status.totalSteps;
+          p.worldSize = event.status.worldSize;
         } else if (event.type === 'metrics') {
           p.step = event.row.step;
           p.imgsPerS = event.row.imgs_per_s;
@@ -83,8 +87,10 @@ export class RunStatusBar implements vscode.Disposable {
       const rate = (p.step - p.firstStep) / ((p.lastAt - p.firstAt) / 1000);
       parts.push(`ETA ${formatEta((p.total - p.step) / rate)}`);
     }
+    if (job.backend) parts.push(engineOfBackend(job.backend));
+    if (p?.worldSize && p.worldSize > 1) parts.push(`×${p.worldSize}`);
     this.item.text = parts.join(' · ');
-    this.item.tooltip = `MIM Lab: ${runId} (${job.backend ?? 'backend pending'}); click to open its panel`;
+    this.item.tooltip = `MIM Lab: ${runId} (${job.backend ? `${engineOfBackend(job.backend)} engine, ${job.backend}` : 'backend pending'}); click to open its panel`;
     this.item.command = { command: 'mimLab.openRunPanel', title: 'Open Run Panel', arguments: [job.runDir] };
     this.item.show();
   }

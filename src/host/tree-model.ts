@@ -83,6 +83,7 @@ function runDescription(r: RunSummary): string {
   const parts: string[] = [r.displayState];
   const s = r.status;
   if (s) parts.push(`step ${s.step}/${s.totalSteps}`);
+  if (s?.worldSize && s.worldSize > 1) parts.push(`×${s.worldSize} processes`); // torch under torchrun
   if (r.lastMetrics) parts.push(`loss ${fmtNum(r.lastMetrics.loss, 3)}`);
   return parts.join(' · ');
 }

@@ -36,7 +36,18 @@ export interface RunStatus {
   totalSteps: number;
   epoch: number;
   pid: number;
+  /** tfjs: e.g. wasm, tensorflow; torch: torch-cpu or torch-cuda. */
   backend: string;
+  /** Which engine writes the run (absent in runs from before the torch engine: tfjs). */
+  engine?: 'tfjs' | 'torch';
+  /** Torch engine: device name, torch version, fp32/bf16, whether torch.compile is on, processes (DDP). */
+  device?: string;
+  torchVersion?: string;
+  precision?: string;
+  compile?: boolean;
+  worldSize?: number;
+  /** Torch engine under torchrun (worldSize > 1): the collective backend, nccl (CUDA) or gloo (CPU). */
+  distBackend?: 'nccl' | 'gloo';
   startedAt: string;
   updatedAt: string;
   /** Last checkpoint step on disk (0 when none yet). */
@@ -45,6 +56,21 @@ export interface RunStatus {
   /** Non-fatal warnings, e.g. a representation-collapse signal or skipped corrupt images. */
   warnings?: string[];
   skippedImages?: number;
+}
+
+/** The torch engine reports backend torch-cpu / torch-cuda; every other backend is TF.js's. */
+export function engineOfBackend(backend: string): 'torch' | 'tfjs' {
+  return backend.startsWith('torch') ? 'torch' : 'tfjs';
+}
+
+/**
+ * "torch · torch-cuda · NVIDIA H100", "tfjs · wasm", "torch · torch-cpu · 2 processes (gloo) · …": the engine, what it
+ * ran on and, under torchrun, the world size (runs from before `engine` existed are tfjs).
+ */
+export function engineLabel(status: Pick<RunStatus, 'engine' | 'backend' | 'device' | 'worldSize' | 'distBackend'> | null, configEngine?: unknown): string {
+  const engine = status?.engine ?? (configEngine === 'torch' ? 'torch' : 'tfjs');
+  const world = status?.worldSize && status.worldSize > 1 ? `${status.worldSize} processes${status.distBackend ? ` (${status.distBackend})` : ''}` : '';
+  return [engine, status?.backend, world, status?.device].filter(Boolean).join(' · ');
 }
 
 /** One line of `metrics.jsonl`. `loss_align` is null for MAE. */

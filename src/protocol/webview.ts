@@ -103,6 +103,8 @@ export interface CompareRun {
   runDir: string;
   algorithm: string;
   preset: string;
+  /** engineLabel(): engine · backend · device. */
+  engine?: string;
   displayState: DisplayState;
   step: number;
   totalSteps: number;

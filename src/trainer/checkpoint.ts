@@ -1,15 +1,22 @@
-// Checkpoints: `checkpoints/step-NNNNNN/{meta.json, weights.bin}`. Written into a temporary folder and renamed
-// into place, so a kill at any moment never leaves half a checkpoint under a final name.
+// Checkpoints: `checkpoints/step-NNNNNN/{meta.json, weights.safetensors}` (format 2, written by both engines with
+// the same array names; format 1 with `weights.bin` + an index in meta.json is still read). Written into a temporary
+// folder and renamed into place, so a kill at any moment never leaves half a checkpoint under a final name.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema';
 import type { NamedArray } from '../ml/params';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs-atomic';
+import { decodeSafetensors, encodeSafetensors, isCompleteSafetensors } from '../util/safetensors';
 
-export const CHECKPOINT_FORMAT = 1;
+export const CHECKPOINT_FORMAT = 2;
+const WEIGHTS = 'weights.safetensors';
+/** Format 1: one flat float32 file indexed by `meta.arrays`. */
+const WEIGHTS_V1 = 'weights.bin';
 
 export interface CheckpointMeta {
-  format: number;
+  format: 1 | 2;
+  /** Which engine wrote it (format 2); format 1 checkpoints are all TF.js's. */
+  engine?: 'tfjs' | 'torch';
   step: number;
   epoch: number;
   /** AdamW update count. */
@@ -18,7 +25,8 @@ export interface CheckpointMeta {
   /** Randomness is a pure function of (seed, step), so this is the whole RNG state. */
   rng: { seed: number; step: number };
   createdAt: string;
-  arrays: { name: string; shape: number[]; offset: number; length: number }[];
+  /** Format 1 only: where each array lies in weights.bin (format 2 keeps this in the safetensors header). */
+  arrays?: { name: string; shape: number[]; offset: number; length: number }[];
 }
 
 export interface CheckpointData {
@@ -30,29 +38,15 @@ export function checkpointName(step: number): string {
   return `step-${String(step).padStart(6, '0')}`;
 }
 
-function packArrays(arrays: NamedArray[]): { index: CheckpointMeta['arrays']; bytes: Uint8Array } {
-  const total = arrays.reduce((n, a) => n + a.data.length, 0);
-  const flat = new Float32Array(total);
-  const index: CheckpointMeta['arrays'] = [];
-  let offset = 0;
-  for (const a of arrays) {
-    flat.set(a.data, offset);
-    index.push({ name: a.name, shape: a.shape, offset, length: a.data.length });
-    offset += a.data.length;
-  }
-  return { index, bytes: new Uint8Array(flat.buffer) };
-}
-
 /** Writes a checkpoint atomically and keeps only the newest `keep`. */
-export function saveCheckpoint(root: string, meta: Omit<CheckpointMeta, 'arrays' | 'format'>, arrays: NamedArray[], keep: number): string {
+export function saveCheckpoint(root: string, meta: Omit<CheckpointMeta, 'arrays' | 'format' | 'engine'>, arrays: NamedArray[], keep: number): string {
   mkdirSync(root, { recursive: true });
-  const { index, bytes } = packArrays(arrays);
   const final = join(root, checkpointName(meta.step));
   const tmp = join(root, `.tmp-${checkpointName(meta.step)}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
-  writeFileAtomic(join(tmp, 'weights.bin'), bytes);
-  writeJsonAtomic(join(tmp, 'meta.json'), { ...meta, format: CHECKPOINT_FORMAT, arrays: index });
+  writeFileAtomic(join(tmp, WEIGHTS), encodeSafetensors(arrays));
+  writeJsonAtomic(join(tmp, 'meta.json'), { ...meta, format: CHECKPOINT_FORMAT, engine: 'tfjs' });
   if (existsSync(final)) {
     const trash = join(root, `.old-${checkpointName(meta.step)}-${process.pid}`);
     renameSync(final, trash);
@@ -65,15 +59,17 @@ export function saveCheckpoint(root: string, meta: Omit<CheckpointMeta, 'arrays'
   return final;
 }
 
-/** Both files present and the weights as long as meta.json says: what a torn write can never look like. */
+/** Complete = meta.json parses and the weights file is whole (format 2: its header parses and the size matches it). */
 export function isComplete(dir: string): boolean {
   const meta = join(dir, 'meta.json');
-  const weights = join(dir, 'weights.bin');
-  if (!existsSync(meta) || !existsSync(weights)) return false;
+  if (!existsSync(meta)) return false;
   try {
     const m = JSON.parse(readFileSync(meta, 'utf8')) as CheckpointMeta;
-    const floats = m.arrays.reduce((n, a) => n + a.length, 0);
-    return statSync(weights).size === floats * 4;
+    if (m.format === 1) {
+      const floats = (m.arrays ?? []).reduce((n, a) => n + a.length, 0);
+      return existsSync(join(dir, WEIGHTS_V1)) && statSync(join(dir, WEIGHTS_V1)).size === floats * 4;
+    }
+    return m.format === 2 && isCompleteSafetensors(join(dir, WEIGHTS));
   } catch {
     return false;
   }
@@ -110,10 +106,10 @@ export function loadCheckpoint(root: string, step: number): CheckpointData {
   const dir = join(root, checkpointName(step));
   if (!isComplete(dir)) throw new Error(`checkpoint ${dir} is missing or incomplete`);
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as CheckpointMeta;
-  if (meta.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint ${dir} has format ${meta.format}, expected ${CHECKPOINT_FORMAT}`);
-  const buf = readFileSync(join(dir, 'weights.bin'));
+  if (meta.format === 2) return { meta, arrays: decodeSafetensors(readFileSync(join(dir, WEIGHTS)), join(dir, WEIGHTS)).tensors };
+  const buf = readFileSync(join(dir, WEIGHTS_V1));
   const flat = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  const arrays = meta.arrays.map((a) => ({ name: a.name, shape: a.shape, data: flat.slice(a.offset, a.offset + a.length) }));
+  const arrays = (meta.arrays ?? []).map((a) => ({ name: a.name, shape: a.shape, data: flat.slice(a.offset, a.offset + a.length) }));
   return { meta, arrays };
 }
 

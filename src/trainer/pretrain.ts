@@ -182,7 +182,7 @@ async function trainInFolder(job: PretrainJob, prepared: Prepared, runDir: strin
   let checkpointStep = resumeFrom ?? 0;
   const status = (state: RunState, error?: string): RunStatus => ({
     state, kind: 'pretrain', algorithm: config.algorithm, step, totalSteps: config.train.steps,
-    epoch: epochOf(step, B, dataset.train.length), pid: process.pid, backend: backend.name, startedAt,
+    epoch: epochOf(step, B, dataset.train.length), pid: process.pid, backend: backend.name, engine: 'tfjs', startedAt,
     updatedAt: new Date().toISOString(), checkpointStep, ...(error ? { error } : {}),
     ...(warnings.length ? { warnings: [...warnings] } : {}), skippedImages: loader.skipped,
   });

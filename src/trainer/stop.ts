@@ -4,13 +4,22 @@ import { isHostCommand } from '../protocol/events';
 
 export class StopSignal {
   reason: string | null = null;
+  private readonly handlers: ((reason: string) => void)[] = [];
 
   get requested(): boolean {
     return this.reason !== null;
   }
 
   request(reason: string): void {
-    this.reason ??= reason;
+    if (this.reason !== null) return;
+    this.reason = reason;
+    for (const h of this.handlers) h(reason);
+  }
+
+  /** Calls `handler` once when a stop is requested (at once if it already was): for relaying it to a child process. */
+  onRequest(handler: (reason: string) => void): void {
+    if (this.reason !== null) handler(this.reason);
+    else this.handlers.push(handler);
   }
 
   /** Listens for SIGINT/SIGTERM and IPC `stop`; a second signal exits immediately. Returns an unsubscribe. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EDITOR_SCENARIOS } from './scenario-editor';
 import { EXPERIMENTS } from './scenario-experiments';
 import { LONG_RUN } from './scenario-long-run';
+import { TORCH_RUN } from './scenario-torch-run';
 import { UNTRUSTED } from './scenario-untrusted';
 import {
   CAE_DONE, MAE_DONE, UNLOAD_NOISE, expectPanelContent, expectSamples, newRun, openRunPanel, points, readStatus, runIds, runPanel, trainerProcesses, until, type Scenario,
@@ -212,5 +213,6 @@ export const SCENARIOS: Scenario[] = [
   ...EDITOR_SCENARIOS,
   LONG_RUN,
   EXPERIMENTS,
+  TORCH_RUN,
   UNTRUSTED,
 ];

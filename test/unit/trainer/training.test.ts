@@ -39,7 +39,7 @@ describe('training on the built-in dataset', () => {
     assert.equal(status.step, 60);
     assert.equal(status.backend, 'wasm');
     assert.ok(existsSync(join(runDir, 'config.json')));
-    assert.ok(existsSync(join(runDir, 'checkpoints', 'step-000060', 'weights.bin')));
+    assert.ok(existsSync(join(runDir, 'checkpoints', 'step-000060', 'weights.safetensors')));
   });
 
   it('MAE logs loss_align as null', async () => {

@@ -1,0 +1,1 @@
+"""Datasets, transforms and batches with the semantics of src/data."""

@@ -1,0 +1,50 @@
+"""One optimizer step (src/ml/train-step.ts): forward/backward per micro-batch (gradients averaged), global-norm
+clipping, a finite check (no update when the loss or gradient is not finite), AdamW, the teacher update.
+Numbers are read once per step. Under DDP `losses_fn` is the DistributedDataParallel wrapper: gradients are
+all-reduced during the last micro-batch's backward (no_sync before it), so every rank clips the same global
+gradient, and the loss parts are averaged across ranks (`reduce`) before the finite check, so all ranks agree."""
+import contextlib
+import math
+
+import torch
+
+
+def adamw(model, config):
+    """torch's AdamW, decoupled decay on weights of rank ≥ 2 only, eps 1e-8 as the TS engine."""
+    t = config['train']
+    params = [p for m in model.trainable().values() for p in m.parameters()]
+    groups = [{'params': [p for p in params if p.dim() >= 2], 'weight_decay': t['weightDecay']},
+              {'params': [p for p in params if p.dim() < 2], 'weight_decay': 0.0}]
+    extra = {'fused': True} if torch.cuda.is_available() and next(model.parameters()).is_cuda and _has_fused() else {}
+    return torch.optim.AdamW(groups, lr=t['lr'], betas=(t['beta1'], t['beta2']), eps=1e-8, **extra), params
+
+
+def _has_fused():
+    import inspect
+    return 'fused' in inspect.signature(torch.optim.AdamW).parameters
+
+
+def train_step(model, opt, params, micro, lr, clip, compute, losses_fn, reduce=lambda values: values):
+    """→ dict(loss, main, align, latent_std, grad_norm, finite); loss parts are means over all ranks."""
+    for g in opt.param_groups:
+        g['lr'] = lr
+    opt.zero_grad(set_to_none=True)
+    k = len(micro)
+    parts = []
+    for i, inp in enumerate(micro):
+        accumulate = losses_fn.no_sync() if i < k - 1 and hasattr(losses_fn, 'no_sync') else contextlib.nullcontext()
+        with accumulate:
+            with compute.autocast():
+                loss, main, align, std = losses_fn(inp)
+            (loss / k).backward()
+        parts.append(torch.stack([loss.detach().float(), main.detach().float(), align.float(), std.float()]))
+    norm = torch.nn.utils.clip_grad_norm_(params, clip if clip > 0 else float('inf'))
+    loss, main, align, std = reduce(torch.stack(parts).mean(0).tolist())
+    grad_norm = float(norm)
+    finite = all(math.isfinite(x) for x in (loss, main, align, grad_norm))
+    if finite:
+        opt.step()
+        model.after_step()
+    cae = model.spec.algorithm == 'cae'
+    return {'loss': loss, 'main': main, 'align': align if cae else None, 'latent_std': std if cae else None,
+            'grad_norm': grad_norm, 'finite': finite}
