@@ -53,7 +53,7 @@ function tilePos(pos: Float32Array, n: number): Float32Array {
 
 export async function extractSplit(
   enc: EncoderView, split: Split, view: Omit<ViewOptions, 'batchSize'>, batchSize: number, keepTokens: boolean,
-  shouldStop: () => boolean = () => false,
+  shouldStop: () => boolean = () => false, onBatch?: (done: number, total: number) => void,
 ): Promise<FeatureSplit> {
   const { dim } = enc.spec;
   const N = enc.pos.length / dim;
@@ -86,6 +86,7 @@ export async function extractSplit(
     tf.dispose(tokens ? [pooled, tokens] : [pooled]);
     out.labels.set(batch.labels, done);
     done += b;
+    onBatch?.(done, n);
     await yieldToEventLoop();
   }
   return out;

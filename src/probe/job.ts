@@ -101,7 +101,7 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
     const shouldStop = (): boolean => job.stop?.requested ?? false;
     const feats: FeatureSet = await probeFeatures({
       runDir: job.runDir, loaded, randomInit: job.randomInit, dataset, norm, probe: cfg, needTokens: kind === 'attentive',
-      shouldStop, log: (m) => log('info', m),
+      shouldStop, log: (m) => log('info', m), progress: reporter.progress?.bind(reporter),
     });
     loaded.model.dispose(); // features are all the probe needs from here on
     const dir = folder;
@@ -110,6 +110,10 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
       : await runClassifierProbe(kind, feats, cfg, loaded.config.model.heads, shouldStop, (row) => {
         dir.appendMetrics(row);
         reporter.emit({ type: 'probe-progress', probeId: dir.id, epoch: row.epoch, epochs: cfg.epochs, row });
+        reporter.progress?.({
+          task: `${kind} probe`, done: row.epoch, total: cfg.epochs, unit: 'epoch', images: row.epoch * feats.train.n,
+          fields: { loss: row.loss, train: row.train_top1, test: row.test_top1 },
+        });
       });
     if (kind === 'knn') {
       const row = { epoch: 0, loss: null, train_top1: null, test_top1: outcome.top1 };
