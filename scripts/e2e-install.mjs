@@ -38,20 +38,25 @@ function seedRipgrepCache() {
   rmSync(stage, { recursive: true, force: true });
 }
 
-/** What the install needs from the system: Debian packages (see shared/notes/e2e-in-vscode.md). */
+/** What the install needs from the system: the Debian packages that `npm test`'s pretest installs (scripts/pretest-plan.mjs). */
 function preflight() {
   const missing = [];
   if (!which('rg')) missing.push('ripgrep');
   if (!existsSync('/usr/include/krb5.h') && !existsSync('/usr/include/krb5/krb5.h')) missing.push('libkrb5-dev');
   for (const [cmd, pkg] of [['make', 'make'], ['g++', 'g++'], ['python3', 'python3']]) if (!which(cmd)) missing.push(pkg);
   if (!existsSync('/usr/include/node/node.h')) missing.push('Node.js headers in /usr/include/node (the nodejs package)');
-  if (missing.length) throw new Error(`cannot install code-server for the e2e tests; missing: ${missing.join(', ')} (apt-get install -y chromium ripgrep libkrb5-dev build-essential python3)`);
+  if (missing.length) throw new Error(`cannot install code-server for the e2e tests; missing: ${missing.join(', ')} (node scripts/pretest.mjs installs the packages, or apt-get install -y ripgrep libkrb5-dev build-essential python3)`);
+}
+
+/** Whether a finished install of this version is in .tools/ (then the packages it needed are not needed any more). */
+export function codeServerInstalled(root = process.cwd()) {
+  return existsSync(join(codeServerDir(root), '.installed')) && existsSync(codeServerBin(root));
 }
 
 export function installCodeServer(root = process.cwd()) {
   const dir = codeServerDir(root);
   const marker = join(dir, '.installed');
-  if (existsSync(marker) && existsSync(codeServerBin(root))) return dir;
+  if (codeServerInstalled(root)) return dir;
   preflight();
   const started = Date.now();
   console.log(`[e2e] installing code-server@${CODE_SERVER_VERSION} into ${dir} (first run only, ~1-3 min)`);

@@ -26,7 +26,7 @@ async function train(args: ParsedArgs, ctx: JobContext): Promise<number> {
   const explicit = parseSets(args.sets);
   const backend = await initBackend(config.backend);
   const dataset = await openDataset(config);
-  const opts = tokenizerTrainOptions(config, dataset, out, ctx.print);
+  const opts = tokenizerTrainOptions(config, dataset, out, ctx.print, ctx.reporter.progress?.bind(ctx.reporter));
   if (explicit['train.steps'] !== undefined) opts.steps = explicit['train.steps'] as number;
   if (explicit['train.batchSize'] !== undefined) opts.batchSize = explicit['train.batchSize'] as number;
   if (explicit['train.lr'] !== undefined) opts.lr = explicit['train.lr'] as number;

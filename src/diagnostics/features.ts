@@ -42,7 +42,7 @@ export function limitSplit(split: Split, limit: number): Split {
 
 export async function extractSplit(
   enc: EncoderView, split: Split, view: Omit<ViewOptions, 'batchSize'>, batchSize: number, keepTokens: boolean,
-  shouldStop: () => boolean = () => false,
+  shouldStop: () => boolean = () => false, onBatch?: (done: number, total: number) => void,
 ): Promise<FeatureSplit> {
   const { dim } = enc.spec;
   const N = enc.pos.length / dim;
@@ -72,6 +72,7 @@ export async function extractSplit(
     tf.dispose(tokens ? [pooled, tokens] : [pooled]);
     out.labels.set(batch.labels, done);
     done += b;
+    onBatch?.(done, n);
     await yieldToEventLoop();
   }
   return out;

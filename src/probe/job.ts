@@ -107,7 +107,7 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
     const feats: FeatureSet = loaded
       ? await probeFeatures({
         runDir: job.runDir, loaded, randomInit: job.randomInit, dataset, norm, probe: cfg, needTokens: kind === 'attentive',
-        shouldStop, log: (m) => log('info', m),
+        shouldStop, log: (m) => log('info', m), progress: reporter.progress?.bind(reporter),
       })
       : await pixelFeatures({
         train: limitSplit(dataset.train, cfg.maxTrain), test: limitSplit(dataset.test, cfg.maxTest), numClasses: dataset.classNames.length,
@@ -118,6 +118,10 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
     const onEpoch = (row: ProbeMetricsRow): void => {
       dir.appendMetrics(row);
       reporter.emit({ type: 'probe-progress', probeId: dir.id, epoch: row.epoch, epochs: cfg.epochs, row });
+      reporter.progress?.({
+        task: `${probeKindLabel(kind)} probe`, done: row.epoch, total: cfg.epochs, unit: 'epoch', images: row.epoch * feats.train.n,
+        fields: { loss: row.loss, train: row.train_top1, test: row.test_top1 },
+      });
     };
     if (cfg.valFraction > 0 && kind !== 'knn') log('info', `validation split: ${Math.round(cfg.valFraction * 100)} % of train held out (seed ${cfg.seed}); test evaluated once`);
     const outcome: ProbeOutcome = kind === 'knn'

@@ -7,6 +7,7 @@ import type { Dataset } from '../data/types';
 import { RUN_FILES } from '../protocol/run-files';
 import { checkpointName } from '../trainer/checkpoint';
 import type { LoadedRun } from '../trainer/load-run';
+import type { ProgressUpdate } from '../util/progress';
 import { readFeatureCache, writeFeatureCache, type CachedArrays, type FeatureCacheKey } from './cache';
 import type { ProbeConfig } from './config';
 import { extractSplit, limitSplit, type EncoderView, type FeatureSet, type FeatureSplit } from '../diagnostics/features';
@@ -21,6 +22,7 @@ export interface FeatureRequest {
   needTokens: boolean;
   shouldStop?: () => boolean;
   log?: (message: string) => void;
+  progress?: (u: ProgressUpdate) => void;
 }
 
 function checkpointCreatedAt(runDir: string, step: number): string | null {
@@ -70,8 +72,9 @@ export async function probeFeatures(r: FeatureRequest): Promise<FeatureSet> {
   const enc: EncoderView = { store: model.encoder, spec: model.spec.encoder, geometry: model.spec.geometry, pos: model.pos };
   const view = { imageSize: config.data.imageSize, channels: config.data.channels, mean: r.norm.mean, std: r.norm.std };
   const t0 = performance.now();
-  const train = await extractSplit(enc, limitSplit(r.dataset.train, r.probe.maxTrain), view, r.probe.extractBatch, r.needTokens, r.shouldStop);
-  const test = await extractSplit(enc, limitSplit(r.dataset.test, r.probe.maxTest), view, r.probe.extractBatch, r.needTokens, r.shouldStop);
+  const onBatch = (split: string) => (done: number, total: number): void => r.progress?.({ task: `features ${split}`, done, total, unit: 'img', images: done });
+  const train = await extractSplit(enc, limitSplit(r.dataset.train, r.probe.maxTrain), view, r.probe.extractBatch, r.needTokens, r.shouldStop, onBatch('train'));
+  const test = await extractSplit(enc, limitSplit(r.dataset.test, r.probe.maxTest), view, r.probe.extractBatch, r.needTokens, r.shouldStop, onBatch('test'));
   r.log?.(`features: extracted ${train.n} + ${test.n} images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const dims = { dim: enc.spec.dim, tokensPerImage: enc.pos.length / enc.spec.dim + 1 };
   writeFeatureCache(r.runDir, key, 'pooled', dims, train, test);

@@ -10,6 +10,7 @@ import { patchGeometryOf } from '../ml/model-spec';
 import { gridSide } from '../ml/patches';
 import { TOKENIZER_FILE, TokenizerError } from './format';
 import { Tokenizer } from './tokenizer';
+import type { ProgressUpdate } from '../util/progress';
 import { TOKENIZER_DEFAULTS, trainTokenizer, type TokenizerTrainOptions } from './train';
 
 export const AUTO_TOKENIZER = 'auto';
@@ -46,7 +47,9 @@ export function checkTokenizerGrid(c: Config, tok: Pick<Tokenizer, 'grid' | 'inp
 }
 
 /** Options for training a tokenizer that fits run config `c` (its grid is the ViT grid by construction). */
-export function tokenizerTrainOptions(c: Config, dataset: Dataset, outDir: string, log: (line: string) => void): TokenizerTrainOptions {
+export function tokenizerTrainOptions(
+  c: Config, dataset: Dataset, outDir: string, log: (line: string) => void, progress?: (u: ProgressUpdate) => void,
+): TokenizerTrainOptions {
   const grid = vitGrid(c);
   const inputSize = c.tokenizer.inputSize > 0 ? c.tokenizer.inputSize : c.data.imageSize;
   if (inputSize % grid !== 0) {
@@ -56,6 +59,7 @@ export function tokenizerTrainOptions(c: Config, dataset: Dataset, outDir: strin
     outDir, dataset, inputSize, grid, channels: c.data.channels, cropScale: c.data.cropScale, hflip: c.data.hflip,
     vocab: c.tokenizer.vocab, hidden: TOKENIZER_DEFAULTS.hidden, codeDim: TOKENIZER_DEFAULTS.codeDim, steps: c.tokenizer.steps,
     batchSize: TOKENIZER_DEFAULTS.batchSize, lr: TOKENIZER_DEFAULTS.lr, seed: c.train.seed, logEvery: 50, log,
+    ...(progress ? { progress } : {}),
   };
 }
 
@@ -69,7 +73,9 @@ export interface ResolvedTokenizer {
  * Loads the run's tokenizer and checks it against the ViT; with `tokenizer.path=auto`, first trains one into
  * `<runDir>/tokenizer` (or reuses the one there, e.g. on resume). Input errors are ConfigErrors naming the keys.
  */
-export async function resolveTokenizer(c: Config, dataset: Dataset, runDir: string | null, log: (line: string) => void): Promise<ResolvedTokenizer> {
+export async function resolveTokenizer(
+  c: Config, dataset: Dataset, runDir: string | null, log: (line: string) => void, progress?: (u: ProgressUpdate) => void,
+): Promise<ResolvedTokenizer> {
   let path = c.tokenizer.path.trim();
   if (path === AUTO_TOKENIZER) {
     if (!runDir) throw new Error('tokenizer.path=auto needs the run folder');
@@ -78,7 +84,7 @@ export async function resolveTokenizer(c: Config, dataset: Dataset, runDir: stri
       log(`tokenizer.path=auto: reusing ${path}`);
     } else {
       log(`tokenizer.path=auto: training a ${c.tokenizer.vocab}-code VQ-VAE tokenizer for ${c.tokenizer.steps} steps into ${path} (reuse one across runs: mim-lab tokenizer train --out DIR, then tokenizer.path=DIR)`);
-      await trainTokenizer(tokenizerTrainOptions(c, dataset, path, log));
+      await trainTokenizer(tokenizerTrainOptions(c, dataset, path, log, progress));
     }
   }
   let tokenizer: Tokenizer;

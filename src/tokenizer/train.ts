@@ -12,6 +12,7 @@ import { normalisePatches, patchify } from '../ml/patches';
 import { lrAt } from '../ml/schedule';
 import { tf, type Tensor } from '../ml/tf';
 import { writeJsonAtomic } from '../util/fs-atomic';
+import type { ProgressUpdate } from '../util/progress';
 import { buildDecoderModel, buildEncoderModel, type ImageGeometry } from './export';
 import { DALLE_MAPPING, TOKENIZER_FILE, type TokenizerMeta } from './format';
 import { saveLayersModel } from './model-io';
@@ -37,6 +38,8 @@ export interface TokenizerTrainOptions {
   logEvery: number;
   /** Progress lines (the CLI prints them; pretrain's auto-training logs them). */
   log: (line: string) => void;
+  /** A live progress line per step; while it is shown, the per-`logEvery` progress lines are not logged. */
+  progress?: (u: ProgressUpdate) => void;
 }
 
 /** One line of the tokenizer's `metrics.jsonl`. */
@@ -122,9 +125,13 @@ export async function trainTokenizer(o: TokenizerTrainOptions): Promise<Tokenize
       };
       history.push(row);
       if (!Number.isFinite(row.recon_mse)) throw new Error(`tokenizer training diverged at step ${step + 1} (recon ${row.recon_mse})`);
+      o.progress?.({
+        task: 'tokenizer', done: row.step, total: o.steps, unit: 'step', images: row.step * o.batchSize,
+        fields: { recon_mse: row.recon_mse, perplexity: row.perplexity, used: row.used_codes },
+      });
       if (row.step % o.logEvery === 0 || row.step === o.steps) {
         appendFileSync(metricsFile, `${JSON.stringify(row)}\n`);
-        o.log(`tokenizer step ${row.step}/${o.steps}  recon_mse ${row.recon_mse.toFixed(5)}  perplexity ${row.perplexity.toFixed(1)}  used ${row.used_codes}/${o.vocab}  dead ${dead}  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+        if (!o.progress) o.log(`tokenizer step ${row.step}/${o.steps}  recon_mse ${row.recon_mse.toFixed(5)}  perplexity ${row.perplexity.toFixed(1)}  used ${row.used_codes}/${o.vocab}  dead ${dead}  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
       }
     }
     await saveTokenizer(vq, geom, o.outDir, {

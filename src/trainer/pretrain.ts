@@ -148,7 +148,7 @@ async function trainInFolder(job: PretrainJob, prepared: Prepared, runDir: strin
   log('info', `backend: ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => s.name).join(', ')})` : ''}`);
   if (usesTokens(config) && !tokens) {
     try {
-      tokens = await resolveTokenizer(config, dataset, runDir, (m) => log('info', m)); // tokenizer.path=auto
+      tokens = await resolveTokenizer(config, dataset, runDir, (m) => log('info', m), reporter.progress?.bind(reporter)); // tokenizer.path=auto
     } catch (err) {
       log('error', `tokenizer: ${err instanceof Error ? err.message : String(err)}`);
       throw err;
@@ -171,6 +171,7 @@ async function trainInFolder(job: PretrainJob, prepared: Prepared, runDir: strin
     log('info', `resumed from checkpoint at step ${step}`);
   }
   if (job.resumeDir) run.truncateMetrics(step);
+  const firstStep = step; // for the progress line's img/s of a resumed run
 
   const B = config.train.batchSize;
   const loader = new BatchLoader(dataset.train, {
@@ -253,6 +254,10 @@ async function trainInFolder(job: PretrainJob, prepared: Prepared, runDir: strin
         run.appendMetrics(row);
         reporter.emit({ type: 'metrics', row });
       }
+      reporter.progress?.({
+        task: 'pretrain', done: step, total: config.train.steps, unit: 'step', images: (step - firstStep) * B,
+        fields: { loss: r.loss, main: r.lossMain, align: r.lossAlign, ...(r.mlmAcc !== null ? { mlm_acc: r.mlmAcc } : {}) },
+      });
       for (const warning of [collapse.observe(step, r.lossMain, r.latentStd), row.rank_me !== undefined ? collapse.observeRank(step, row.rank_me) : null]) {
         if (!warning) continue;
         warnings.push(warning);

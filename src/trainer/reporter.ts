@@ -1,8 +1,11 @@
 // Where a job's events go: the parent process over IPC (extension host) and/or the terminal (CLI).
 import type { TrainerEvent } from '../protocol/events';
+import type { ProgressUpdate } from '../util/progress';
 
 export interface Reporter {
   emit(event: TrainerEvent): void;
+  /** Live progress of long work (a terminal's progress line); absent where nobody shows it. */
+  progress?(update: ProgressUpdate): void;
 }
 
 /** Sends events to the parent when this process was forked with an IPC channel. */
@@ -15,7 +18,12 @@ function fmt(x: number | null | undefined): string {
   return x === null || x === undefined ? '-' : Math.abs(x) >= 1000 || Math.abs(x) < 1e-3 ? x.toExponential(3) : x.toFixed(4);
 }
 
-/** Human-readable progress on the terminal; metrics every `every` steps. */
+/** A log event as a terminal line. */
+export function logLine(e: Extract<TrainerEvent, { type: 'log' }>): string {
+  return e.level === 'info' ? e.message : `${e.level}: ${e.message}`;
+}
+
+/** The sparse terminal output of `--quiet`: a line of metrics every `every` steps, probe epochs, logs. */
 export function consoleReporter(every: number, out: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Reporter {
   return {
     emit(e) {
@@ -28,7 +36,7 @@ export function consoleReporter(every: number, out: (line: string) => void = (l)
           return;
         }
         case 'log':
-          out(e.level === 'info' ? e.message : `${e.level}: ${e.message}`);
+          out(logLine(e));
           return;
         case 'probe-progress':
           out(`probe ${e.probeId} epoch ${e.epoch}/${e.epochs} loss ${fmt(e.row.loss)} train ${fmt(e.row.train_top1)} `
@@ -43,5 +51,9 @@ export function consoleReporter(every: number, out: (line: string) => void = (l)
 
 export function combine(...reporters: (Reporter | null)[]): Reporter {
   const rs = reporters.filter((r): r is Reporter => r !== null);
-  return { emit: (e) => rs.forEach((r) => r.emit(e)) };
+  const shown = rs.filter((r) => r.progress);
+  return {
+    emit: (e) => rs.forEach((r) => r.emit(e)),
+    ...(shown.length ? { progress: (u: ProgressUpdate) => shown.forEach((r) => r.progress?.(u)) } : {}),
+  };
 }
