@@ -62,9 +62,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   config: {
-    summary: 'config [--preset P] [--config f.json] [--set key=value …]   print the resolved config',
+    summary: 'config [--preset P] [--config f.json] [--engine E] [--set key=value …]   print the resolved config',
     run: async (args) => {
-      only(args, ['preset', 'config', 'backend'], 'config', 0);
+      only(args, ['preset', 'config', 'backend', 'engine'], 'config', 0);
       print(JSON.stringify(configFromArgs(args), null, 2));
       return EXIT.ok;
     },

@@ -156,7 +156,7 @@ print(json.dumps(out))`);
 
   it('SIGTERM to mim-lab: every rank finishes the step, rank 0 checkpoints, stopped (130); resumed with 4 ranks', async () => {
     const runsDir = tempDir('ddp-stop');
-    const args = ['pretrain', '--engine', 'torch', '--nproc', '2', '--preset', 'cae-tiny', '--runs-dir', runsDir,
+    const args = ['pretrain', '--quiet', '--engine', 'torch', '--nproc', '2', '--preset', 'cae-tiny', '--runs-dir', runsDir,
       '--set', 'train.batchSize=8', '--set', 'train.steps=100000', '--set', 'train.checkpointEvery=1000', '--set', 'sample.every=0'];
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
