@@ -1,8 +1,10 @@
 // `mim-lab bench --soak [--kills N] [--seed S] [--preset P] [--set key=value …]`: the fault soak of src/bench/soak.ts
-// on one TF.js run (cae-tiny-sized by default), driven through this CLI's own pretrain and resume.
+// on one run (cae-tiny-sized by default; `--set engine=torch` soaks the PyTorch engine), driven through this CLI's
+// own pretrain and resume.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { engineOf } from '../config/engine';
 import { resolveConfig } from '../config/resolve';
 import { cliSoakEngine, runSoak } from '../bench/soak';
 import { EXIT, type JobContext } from './jobs';
@@ -26,7 +28,7 @@ export async function soakCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
   const sets = [...SOAK_SETS, ...args.sets];
   const config = resolveConfig({ preset, sets }); // refuse bad settings before the first run starts
   const workDir = mkdtempSync(join(tmpdir(), 'mimlab-soak-'));
-  const engine = cliSoakEngine(process.argv[1], ['--preset', preset, ...sets.flatMap((s) => ['--set', s])]);
+  const engine = cliSoakEngine(process.argv[1], ['--preset', preset, ...sets.flatMap((s) => ['--set', s])], engineOf(config));
   ctx.print(`soak: ${kills} × kill -9 of one ${engine.name} run (${preset}, ${config.train.steps} steps, checkpoint every ${config.train.checkpointEvery}), seed ${seed}, in ${workDir}`);
   try {
     const r = await runSoak({ engine, steps: config.train.steps, kills, seed, workDir, log: ctx.print });

@@ -1,11 +1,12 @@
 // Inputs people get wrong, written once per test file: datasets that cannot serve a job, folders that are not
 // runs, broken config files. Every path the bad-input table uses is a field of BadInputFixtures.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../../src/config/resolve';
 import type { Config } from '../../../src/config/schema';
 import { encodePng } from '../../../src/data/png';
 import { tempDir } from '../../helpers/runs';
+import { PYTHON } from '../torch/python';
 
 export interface BadInputFixtures {
   root: string;
@@ -34,6 +35,9 @@ export interface BadInputFixtures {
   brokenJsonConfig: string;
   arrayConfig: string;
   mistypedConfig: string;
+  /** A real Python that cannot import torch on any machine: the torch tests' interpreter started isolated (-I)
+   *  and without site-packages (-S), where every install of torch lives. */
+  torchlessPython: string;
 }
 
 function png(file: string, seed: number): void {
@@ -73,6 +77,12 @@ function liveRun(dir: string): string {
   return dir;
 }
 
+function torchlessPython(file: string): string {
+  textFile(file, `#!/bin/sh\nexec '${PYTHON}' -I -S "$@"\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
 export function makeBadInputFixtures(): BadInputFixtures {
   const root = tempDir('bad-input');
   const aFile = textFile(join(root, 'a-file.txt'), 'just a file\n');
@@ -98,5 +108,6 @@ export function makeBadInputFixtures(): BadInputFixtures {
     brokenJsonConfig: textFile(join(root, 'broken.mimlab.json'), '{ "train": '),
     arrayConfig: textFile(join(root, 'array.mimlab.json'), '[]'),
     mistypedConfig: textFile(join(root, 'mistyped.mimlab.json'), JSON.stringify({ train: { steps: 'ten' } })),
+    torchlessPython: torchlessPython(join(root, 'python-without-torch')),
   };
 }

@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { CLI, ensureBuilt } from '../../helpers/cli';
 import { tempDir } from '../../helpers/runs';
+import { PYTHON } from '../torch/python';
 import { makeBadInputFixtures, type BadInputFixtures } from './bad-input-fixtures';
 
 interface BadInputCase {
@@ -18,6 +19,8 @@ interface BadInputCase {
   names: (fx: BadInputFixtures) => RegExp;
   /** 2 unless said otherwise. */
   exit?: number;
+  /** Added to the CLI's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const esc = (s: string): RegExp => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -59,6 +62,17 @@ const CASES: BadInputCase[] = [
   { name: 'folder dataset path that is a file', args: (fx) => ['pretrain', ...TINY, '--set', 'data.dataset=folder', '--set', `data.path=${fx.aFile}`], names: (fx) => new RegExp(`no train folder at ${esc(fx.aFile).source}`) },
   { name: 'IDX file that is garbage', args: (fx) => ['pretrain', ...TINY, '--set', 'data.dataset=idx', '--set', `data.path=${fx.badIdx}`], names: () => /bad-idx\/train-images-idx3-ubyte: not an IDX file/ },
   { name: '--runs-dir that is a file', args: (fx) => ['pretrain', ...TINY, '--runs-dir', fx.aFile], names: (fx) => new RegExp(`--runs-dir: ${esc(fx.aFile).source} is a file, expected a folder`) },
+  // pretrain: the torch engine (refused before any run folder, and before Python starts training)
+  { name: 'torch engine with a --python that does not exist', args: () => ['pretrain', ...TINY, '--engine', 'torch', '--python', '/nonexistent/python3'], names: () => /engine=torch needs Python ≥ 3\.9 with torch ≥ 1\.13; tried: \/nonexistent\/python3 \(mimLab\.pythonPath \/ --python\) not found/ },
+  { name: 'torch engine with a --python that has no torch', args: (fx) => ['pretrain', ...TINY, '--engine', 'torch', '--python', fx.torchlessPython], names: (fx) => new RegExp(`tried: ${esc(fx.torchlessPython).source} \\(mimLab\\.pythonPath / --python\\) has no torch \\(ModuleNotFoundError`) },
+  { name: 'torch engine with a --python that is not a Python', args: () => ['pretrain', ...TINY, '--engine', 'torch', '--python', '/bin/false'], names: () => /tried: \/bin\/false \(mimLab\.pythonPath \/ --python\) is not a working Python/ },
+  { name: 'unknown engine', args: () => ['pretrain', ...TINY, '--engine', 'pytorch'], names: () => /engine must be one of tfjs, torch, got "pytorch"/ },
+  { name: 'torch-only key under the TF.js engine', args: () => ['pretrain', ...TINY, '--set', 'torch.compile=true'], names: () => /torch\.compile=true need engine=torch/ },
+  { name: '--nproc under the TF.js engine', args: () => ['pretrain', ...TINY, '--nproc', '2'], names: () => /--nproc\/--nnodes need engine=torch/ },
+  { name: '--nproc 2 with a batch it does not divide', args: () => ['pretrain', ...TINY, '--engine', 'torch', '--nproc', '2', '--set', 'train.batchSize=5'], names: () => /train\.batchSize \(5\) is the global batch and must be divisible by the number of processes \(2 = --nproc 2 × --nnodes 1\)/ },
+  { name: '--nproc 0', args: () => ['pretrain', ...TINY, '--engine', 'torch', '--nproc', '0'], names: () => /--nproc must be an integer ≥ 1, got "0"/ },
+  // CUDA_VISIBLE_DEVICES= hides every GPU, so the row refuses on a CUDA machine too.
+  { name: 'torch.device=cuda without a CUDA device', args: () => ['pretrain', ...TINY, '--engine', 'torch', '--python', PYTHON, '--set', 'torch.device=cuda'], env: { CUDA_VISIBLE_DEVICES: '' }, names: () => /with torch ≥ 1\.13 and CUDA; tried: .* has torch \S+ without a CUDA device \(torch\.device=cuda\)/ },
   // resume
   { name: 'resume without a folder', args: () => ['resume'], names: () => /resume: expected a run folder/ },
   { name: 'resume of a folder that does not exist', args: (fx) => ['resume', join(fx.root, 'gone')], names: (fx) => new RegExp(`resume: no such folder: ${esc(join(fx.root, 'gone')).source}`) },
@@ -69,6 +83,9 @@ const CASES: BadInputCase[] = [
   { name: 'resume of a run whose config.json has an unknown key', args: (fx) => ['resume', fx.unknownKeyRun], names: () => /resume: .*unknown-key\/config\.json: unknown config key "train\.stepz"/ },
   { name: 'resume of a run that is still running', args: (fx) => ['resume', fx.liveRun], names: () => new RegExp(`resume: .*live is still running \\(pid ${process.pid}\\)`) },
   { name: 'resume with an unknown --set key', args: (fx) => ['resume', fx.runWithoutCheckpoint, '--set', 'train.stepz=9'], names: () => /resume: unknown config key "train\.stepz"|unknown config key "train\.stepz"/ },
+  { name: 'resume --engine torch of a folder that does not exist', args: (fx) => ['resume', join(fx.root, 'gone'), '--engine', 'torch'], names: (fx) => new RegExp(`resume: no such folder: ${esc(join(fx.root, 'gone')).source}`) },
+  { name: 'resume --engine torch with a --python that does not exist', args: (fx) => ['resume', fx.runWithoutCheckpoint, '--engine', 'torch', '--python', '/nonexistent/python3'], names: () => /engine=torch needs Python .*tried: \/nonexistent\/python3 .* not found/ },
+  { name: 'resume --nproc 2 of a TF.js run', args: (fx) => ['resume', fx.runWithoutCheckpoint, '--nproc', '2'], names: () => /--nproc\/--nnodes need engine=torch/ },
   { name: 'resume with an unknown option', args: (fx) => ['resume', fx.runWithoutCheckpoint, '--kind', 'linear'], names: () => /resume: unknown option --kind/ },
   // probe
   { name: 'probe without a folder', args: () => ['probe', '--kind', 'linear'], names: () => /probe: expected a run folder/ },
@@ -130,9 +147,9 @@ function snapshot(dir: string): string[] {
   return out;
 }
 
-function mimLab(args: string[], cwd: string): Promise<{ code: number; stderr: string; stdout: string }> {
+function mimLab(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -150,12 +167,14 @@ describe('bad input: exit 2, one line naming the field, no stack trace, nothing 
     const commands = new Set(CASES.map((c) => c.args(fx)[0]));
     for (const c of ['pretrain', 'resume', 'probe', 'compare', 'report', 'tokenizer', 'config', 'presets', 'data', 'bench', 'demo']) assert.ok(commands.has(c), c);
     assert.ok(CASES.length >= 40);
+    const torchRows = CASES.filter((c) => c.args(fx).join(' ').includes('--engine torch'));
+    assert.ok(torchRows.some((c) => c.args(fx)[0] === 'pretrain') && torchRows.some((c) => c.args(fx)[0] === 'resume'), 'both engines: torch rows for pretrain and resume');
   });
   for (const c of CASES) {
     it(c.name, async () => {
       const cwd = tempDir('bad-input-cwd');
       const inputs = snapshot(fx.root);
-      const r = await mimLab(c.args(fx), cwd);
+      const r = await mimLab(c.args(fx), cwd, c.env);
       const lines = r.stderr.split('\n').filter((l) => l.trim());
       assert.equal(r.code, c.exit ?? 2, `exit code; stderr:\n${r.stderr}`);
       assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
