@@ -166,9 +166,12 @@ export const EDITOR_SCENARIOS: Scenario[] = [
     async run(ctx) {
       const { wb } = ctx;
       await wb.closeAllEditors();
-      writeProbe(ctx, CAE_DONE, 'knn-step000030-20261120-102000', 'knn', 0.082, false);
-      writeProbe(ctx, CAE_DONE, 'knn-random-20261120-102100', 'knn', 0.21, true);
-      writeProbe(ctx, MAE_DONE, 'knn-step000030-20261120-112000', 'knn', 0.07, false);
+      const written: [string, string][] = [
+        [CAE_DONE, 'knn-step000030-20261120-102000'], [CAE_DONE, 'knn-random-20261120-102100'], [MAE_DONE, 'knn-step000030-20261120-112000'],
+      ];
+      writeProbe(ctx, CAE_DONE, written[0][1], 'knn', 0.082, false);
+      writeProbe(ctx, CAE_DONE, written[1][1], 'knn', 0.21, true);
+      writeProbe(ctx, MAE_DONE, written[2][1], 'knn', 0.07, false);
       await wb.openRunsView();
       await wb.runRow(CAE_DONE).click();
       const panel = await runPanel(ctx, CAE_DONE);
@@ -192,6 +195,8 @@ export const EDITOR_SCENARIOS: Scenario[] = [
       if (!linear[0].best || linear[1].best) throw new Error(`the above-chance linear 31.3% should be best: ${JSON.stringify(linear)}`);
       await wb.dismissNotifications();
       await frame.locator('#cell-probes').screenshot({ path: join(ctx.out, '14-compare-probes.png') });
+      // The fixture runs are shared with later scenarios (the experiments view's groups): take the planted probes out.
+      for (const [runId, id] of written) rmSync(join(ctx.server.runsDir, runId, 'probes', id), { recursive: true, force: true });
     },
   },
 ];

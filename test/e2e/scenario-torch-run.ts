@@ -7,7 +7,7 @@ import { expectSamples, points, readStatus, runIds, runPanel, until, type Scenar
 import { waitInFrame } from './workbench';
 
 export const TORCH_RUN: Scenario = {
-  name: '10 a torch run with 2 processes trains live in the run panel',
+  name: '16 a torch run with 2 processes trains live in the run panel',
   async run(ctx) {
     const { wb } = ctx;
     const before = new Set(runIds(ctx));
