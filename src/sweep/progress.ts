@@ -1,13 +1,14 @@
 // Where each planned run stands, read from its run folder (the folders are the truth; state.json only mirrors
 // this): not started, resumable (stopped, or interrupted: `running` with its process gone), still running in a
 // process of an earlier sweep, finished; and which probes and random-init baselines already have results.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { looksLikeTrainer } from '../jobs/external-stop';
 import { displayStateOf } from '../jobs/display-state';
 import { isPidAlive } from '../util/pid';
 import { readRunRow } from '../probe/compare';
-import { RUN_FILES, type ProbeKind, type RunStatus } from '../protocol/run-files';
+import { readRunStatus } from '../protocol/read/run-folder';
+import { RUN_FILES, type ProbeKind } from '../protocol/run-files';
 import { findRunDir, type SweepRunState, type TrainingState } from './folder';
 import type { PlannedRun, SweepPlan } from './plan';
 
@@ -19,14 +20,6 @@ export interface RunProgress {
   probes: Partial<Record<ProbeKind, number>>;
   /** Top-1 of random-init probes written into this run's folder. */
   random: Partial<Record<ProbeKind, number>>;
-}
-
-export function readStatus(runDir: string): RunStatus | null {
-  try {
-    return JSON.parse(readFileSync(join(runDir, RUN_FILES.status), 'utf8')) as RunStatus;
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -44,7 +37,7 @@ export function readRunProgress(plan: SweepPlan, run: PlannedRun, active = false
     rmSync(runDir, { recursive: true, force: true });
     return { ...none, runDir: null, training: 'pending' };
   }
-  const status = readStatus(runDir);
+  const status = readRunStatus(runDir);
   // No status yet: the trainer is starting (or was killed before its first status); it resumes like a stopped run.
   // A pid counts only while it still runs MIM Lab (after a reboot the number may belong to anything).
   const training: TrainingState = status ? displayStateOf(status, false, (pid) => isPidAlive(pid) && looksLikeTrainer(pid)) as TrainingState : 'interrupted';

@@ -9,7 +9,8 @@ import { TrainerJob, type LaunchOptions } from '../jobs/trainer-job';
 import type { StopSignal } from '../trainer/stop';
 import { SWEEP_FILES, readSweepStatus, writeSweepStatus, type SweepState, type SweepStatus } from './folder';
 import type { SweepPlan } from './plan';
-import { readStatus, readSweepProgress, runStates, type RunProgress } from './progress';
+import { readRunStatus } from '../protocol/read/run-folder';
+import { readSweepProgress, runStates, type RunProgress } from './progress';
 import { jobSpecOf, pendingTasks, taskKey, taskLabel, type SweepTask } from './tasks';
 
 export interface SweepOptions {
@@ -36,7 +37,7 @@ async function waitForOrphans(opts: SweepOptions): Promise<void> {
   const listed = readSweepStatus(opts.dir)?.active ?? [];
   // A child started just before the kill may not be listed yet; its run folder's status names it.
   const fromRuns = readSweepProgress(opts.plan).flatMap((p) => {
-    const s = p.runDir ? readStatus(p.runDir) : null;
+    const s = p.runDir ? readRunStatus(p.runDir) : null;
     return s?.state === 'running' && typeof s.pid === 'number' ? [{ pid: s.pid, task: p.run.name }] : [];
   });
   const before = [...listed, ...fromRuns.filter((r) => !listed.some((a) => a.pid === r.pid))]
