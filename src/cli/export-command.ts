@@ -1,10 +1,9 @@
 // `mim-lab export <runDir> [--checkpoint latest|<step>] [-o encoder.safetensors] [--names mimlab|timm]`: the encoder
 // of one checkpoint (either engine's) alone, as safetensors, optionally under timm's ViT names so it can be
 // fine-tuned there. The header's metadata says how inputs were normalised and which config trained it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Config } from '../config/schema';
-import { STATS_FILE } from '../data/stats';
+import { recordedNormalisation } from '../data/stats';
 import { toTimm } from '../ml/timm-names';
 import { RUN_FILES } from '../protocol/run-files';
 import { loadCheckpoint, resolveCheckpointStep } from '../trainer/checkpoint';
@@ -25,15 +24,6 @@ export interface EncoderExport {
   metadata: Record<string, string>;
 }
 
-/** Per-channel mean/std the encoder's inputs were normalised with: the config's, else the run's data-stats.json. */
-function normalisation(runDir: string, config: Config): { mean: number[]; std: number[] } | null {
-  if (config.data.mean.length) return { mean: config.data.mean, std: config.data.std };
-  const file = join(runDir, STATS_FILE);
-  if (!existsSync(file)) return null;
-  const s = JSON.parse(readFileSync(file, 'utf8')) as { mean?: number[]; std?: number[] };
-  return s.mean && s.std ? { mean: s.mean, std: s.std } : null;
-}
-
 export function exportEncoder(runDir: string, which: 'latest' | number, names: NameScheme): EncoderExport {
   const root = join(runDir, RUN_FILES.checkpoints);
   let step: number;
@@ -50,7 +40,7 @@ export function exportEncoder(runDir: string, which: 'latest' | number, names: N
   const tensors = names === 'timm'
     ? toTimm(encoder, { patchSize: config.model.patchSize, channels: config.data.channels, grid, dim: config.model.dim })
     : encoder;
-  const norm = normalisation(runDir, config);
+  const norm = recordedNormalisation(config, runDir);
   const metadata: Record<string, string> = {
     format: 'pt', // what transformers/timm loaders expect of a PyTorch state dict
     'mimlab.names': names,

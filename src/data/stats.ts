@@ -83,6 +83,21 @@ function readCache(file: string, key: Omit<StatsFile, keyof ChannelStats>): Chan
   }
 }
 
+/**
+ * The normalisation a run's encoder was trained with, without opening its dataset: the config's mean/std, else the
+ * run's data-stats.json (null when neither, or the file is torn or foreign). For readers of finished runs (export).
+ */
+export function recordedNormalisation(config: Config, runDir: string): { mean: number[]; std: number[] } | null {
+  if (config.data.mean.length) return { mean: config.data.mean, std: config.data.std };
+  const { channels } = config.data;
+  try {
+    const s = JSON.parse(readFileSync(join(runDir, STATS_FILE), 'utf8')) as Partial<StatsFile>;
+    return Array.isArray(s.mean) && Array.isArray(s.std) && s.mean.length === channels && s.std.length === channels ? { mean: s.mean, std: s.std } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Config mean/std if given, else `<runDir>/data-stats.json` if it matches this dataset, else computed (and cached). */
 export async function resolveNormalisation(config: Config, dataset: Dataset, runDir?: string): Promise<Normalisation> {
   const { mean, std, channels, imageSize } = config.data;

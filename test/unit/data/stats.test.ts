@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { computeStats, resolveNormalisation, STATS_FILE, subsampleIndices } from '../../../src/data/stats';
+import { computeStats, recordedNormalisation, resolveNormalisation, STATS_FILE, subsampleIndices } from '../../../src/data/stats';
 import type { Dataset, RawImage, Split } from '../../../src/data/types';
 import { configWith, tempDir } from './fixtures';
 
@@ -71,4 +71,20 @@ test('resolveNormalisation: config wins, else computed once and cached in the ru
 
 test('config mean/std of the wrong length are rejected with the key named', async () => {
   await assert.rejects(resolveNormalisation(configWith({ mean: [0.5], std: [0.2] }), dataset(2)), /data\.mean/);
+});
+
+test('recordedNormalisation (export): the config\'s, else the run\'s data-stats.json; none for a missing, torn or foreign file', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    assert.deepEqual(recordedNormalisation(configWith({ mean: [0.1, 0.2, 0.3], std: [1, 2, 3] }), dir), { mean: [0.1, 0.2, 0.3], std: [1, 2, 3] });
+    assert.equal(recordedNormalisation(configWith({ imageSize: 4 }), dir), null);
+    const computed = await resolveNormalisation(configWith({ imageSize: 4 }), dataset(6), dir);
+    assert.deepEqual(recordedNormalisation(configWith({ imageSize: 4 }), dir), { mean: computed.mean, std: computed.std });
+    writeFileSync(join(dir, STATS_FILE), JSON.stringify({ mean: [0.5], std: [1] })); // one channel for a 3-channel run
+    assert.equal(recordedNormalisation(configWith({ imageSize: 4 }), dir), null);
+    writeFileSync(join(dir, STATS_FILE), '{"mean": [0.5');
+    assert.equal(recordedNormalisation(configWith({ imageSize: 4 }), dir), null);
+  } finally {
+    cleanup();
+  }
 });
