@@ -149,6 +149,13 @@ function selfAttnShape(qkv: TensorInfo, attrs: Attrs): { batch: number; heads: n
   return { batch, heads, m, c, d, n: m / batch, dh: d / heads };
 }
 
+/** Queries [B·nq, D], keys/values [B·nk, D]. */
+function crossAttnShape(q: TensorInfo, k: TensorInfo, attrs: Attrs): { batch: number; heads: number; mq: number; d: number; nq: number; nk: number; dh: number } {
+  const { batch, heads } = attrs;
+  const [mq, d] = q.shape;
+  return { batch, heads, mq, d, nq: mq / batch, nk: k.shape[0] / batch, dh: d / heads };
+}
+
 type KernelFn = (args: { inputs: Inputs; attrs: Attrs; backend: WasmBackendLike }) => TensorInfo | TensorInfo[];
 
 const kernelFuncs: Record<string, KernelFn> = {
@@ -174,11 +181,7 @@ const kernelFuncs: Record<string, KernelFn> = {
   },
   [KERNELS.crossAttn]: ({ inputs, attrs, backend }) => {
     const [q, k, v] = [input(inputs, 'q'), input(inputs, 'k'), input(inputs, 'v')];
-    const { batch, heads } = attrs;
-    const [mq, d] = q.shape;
-    const nq = mq / batch;
-    const nk = k.shape[0] / batch;
-    const dh = d / heads;
+    const { batch, heads, mq, d, nq, nk, dh } = crossAttnShape(q, k, attrs);
     const out = backend.makeOutput([mq, d], 'float32');
     const probs = backend.makeOutput([batch, heads, nq, nk], 'float32');
     attnForward(backend, [ptr(backend, q), d, ptr(backend, k), d, ptr(backend, v), d, ptr(backend, out), d, ptr(backend, probs),
@@ -187,11 +190,7 @@ const kernelFuncs: Record<string, KernelFn> = {
   },
   [KERNELS.crossAttnGrad]: ({ inputs, attrs, backend }) => {
     const [q, k, v] = [input(inputs, 'q'), input(inputs, 'k'), input(inputs, 'v')];
-    const { batch, heads } = attrs;
-    const [mq, d] = q.shape;
-    const nq = mq / batch;
-    const nk = k.shape[0] / batch;
-    const dh = d / heads;
+    const { batch, heads, d, nq, nk, dh } = crossAttnShape(q, k, attrs);
     const dq = backend.makeOutput(q.shape, 'float32');
     const dk = backend.makeOutput(k.shape, 'float32');
     const dv = backend.makeOutput(v.shape, 'float32');
