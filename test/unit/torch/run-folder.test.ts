@@ -67,14 +67,12 @@ for (const [name, sets] of [
       const theirs = metricsOf(tfjs.runDir);
       assert.deepEqual(ours.map((m) => m.step), theirs.map((m) => m.step));
       assert.equal(r.events.filter((e) => e.type === 'metrics').length, ours.length);
-      // The label-free signals of issue 18 (rank_me, target_var, pred_var) are logged by the TF.js engine only so far.
-      const TFJS_ONLY = new Set(['rank_me', 'target_var', 'pred_var', 'teacher_momentum']);
       ours.forEach((row, i) => {
         const t = theirs[i];
-        assert.deepEqual(Object.keys(row).sort(), Object.keys(t).filter((k) => !TFJS_ONLY.has(k)).sort(), `step ${row.step}: same fields`);
+        assert.deepEqual(Object.keys(row).sort(), Object.keys(t).sort(), `step ${row.step}: same fields`);
         assert.equal(row.epoch, t.epoch);
         assert.ok(Math.abs(row.lr - t.lr) <= 1e-12 * t.lr, `step ${row.step} lr`);
-        for (const k of ['loss', 'loss_main', 'loss_align', 'latent_std', 'grad_norm'] as const) {
+        for (const k of ['loss', 'loss_main', 'loss_align', 'latent_std', 'grad_norm', 'target_var', 'pred_var', 'rank_me'] as const) {
           const a = row[k];
           const b = t[k];
           if (b === null || b === undefined) assert.equal(a, b, `step ${row.step} ${k}`);
