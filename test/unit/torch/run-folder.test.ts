@@ -34,6 +34,7 @@ const REL = 1e-3;
 for (const [name, sets] of [
   ['CAE with drop path and micro-batches', ['model.dropPath=0.2', 'train.microBatch=4']],
   ['MAE', ['algorithm=mae', 'mask.kind=random']],
+  ['CAE with issue 18\'s options', ['teacher.schedule=cosine', 'teacher.momentumEnd=1', 'mask.kind=multiblock', 'loss.alignTarget=layernorm', 'loss.alignLoss=smooth-l1']],
 ] as const) {
   describe(`a torch run (${name})`, () => {
     it('writes the TF.js run folder, read by the shared readers, with the TF.js engine\'s losses', async () => {
@@ -78,6 +79,7 @@ for (const [name, sets] of [
           if (b === null || b === undefined) assert.equal(a, b, `step ${row.step} ${k}`);
           else assert.ok(Math.abs((a as number) - b) <= REL * Math.abs(b), `step ${row.step} ${k}: torch ${a} vs TF.js ${b}`);
         }
+        if (t.teacher_momentum !== undefined) assert.ok(Math.abs((row.teacher_momentum as number) - t.teacher_momentum) <= 1e-12, `step ${row.step} teacher_momentum`);
       });
 
       // Samples: the same files and manifest (timing aside), so the panels and the report draw them.
