@@ -3,6 +3,7 @@
 // collapse signals (latent_std, target_var, pred_var, rank_me) and teacher momentum at every step. Each option is
 // also checked against the paper-default run, so an option both engines ignored could not pass.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { MetricsRow } from '../../../src/protocol/run-files';
@@ -89,6 +90,29 @@ describe('issue 18 options: torch engine ≡ TF.js engine', () => {
       if (sets.includes('teacher.schedule=cosine')) {
         assert.deepEqual(torch.map((m) => m.teacher_momentum?.toFixed(6)), ['0.000000', '0.095492', '0.345492', '0.654508', '0.904508', '1.000000']);
       }
+    });
+  }
+});
+
+describe('issue 18 options the torch engine is handed wrong (a hand-written JOB.json)', { concurrency: true }, () => {
+  const cases: [string, (c: Record<string, Record<string, unknown>>) => void, RegExp][] = [
+    ['teacher.schedule', (c) => { c.teacher.schedule = 'exponential'; }, /teacher\.schedule must be one of constant, linear, cosine, got 'exponential'/],
+    ['teacher.momentumEnd', (c) => { c.teacher.schedule = 'linear'; c.teacher.momentumEnd = 1.5; }, /teacher\.momentumEnd must be in \[0, 1\], got 1\.5/],
+    ['loss.alignTarget', (c) => { c.loss.alignTarget = 'whitened'; }, /loss\.alignTarget must be one of raw, layernorm, instancenorm-topk, got 'whitened'/],
+    ['loss.alignTopK', (c) => { c.loss.alignTopK = 5; }, /loss\.alignTopK must be an integer in \[0, model\.depth = 2\]/],
+    ['loss.alignLoss', (c) => { c.loss.alignLoss = 'huber'; }, /loss\.alignLoss must be one of mse, smooth-l1, got 'huber'/],
+    ['mask.blockScale', (c) => { c.mask.kind = 'multiblock'; c.mask.blockScale = [0, 2]; }, /mask\.blockScale must be \[min, max\] with 0 < min ≤ max ≤ 1, got \[0, 2\]/],
+    ['monitor.rankImages', (c) => { c.monitor.rankImages = 1; }, /monitor\.rankImages must be an integer ≥ 2, got 1/],
+  ];
+  for (const [key, spoil, message] of cases) {
+    it(`refuses a bad ${key} with exit 2, naming it, before making the run folder`, async () => {
+      const config = tinyConfig(BASE) as unknown as Record<string, Record<string, unknown>>;
+      spoil(config);
+      const runDir = join(tempDir('torch-bad'), 'run');
+      const r = await startEngine(writeJob(tempDir('jobs'), 'pretrain', runDir, config as never));
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(existsSync(runDir), false, 'no run folder');
     });
   }
 });
