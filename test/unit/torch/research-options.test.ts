@@ -94,6 +94,29 @@ describe('issue 18 options: torch engine ≡ TF.js engine', () => {
   }
 });
 
+describe('issue 18 options across a stop and resume (torch engine)', () => {
+  it('a run stopped mid-ramp and resumed logs the rows of an uninterrupted run (momentum, targets, rank_me)', async () => {
+    const config = tinyConfig([...BASE, 'teacher.schedule=cosine', 'teacher.momentumEnd=1', 'loss.alignTarget=instancenorm-topk', 'mask.kind=multiblock']);
+    const jobs = tempDir('jobs');
+    const whole = join(tempDir('torch-whole'), 'run');
+    assert.equal((await startEngine(writeJob(jobs, 'pretrain', whole, config))).code, 0);
+    const runDir = join(tempDir('torch-stopped'), 'run');
+    let sent = false;
+    const stopped = await startEngine(writeJob(jobs, 'pretrain', runDir, config), (e, proc) => {
+      if (e.type === 'metrics' && e.row.step === 2 && !sent) {
+        sent = true;
+        proc.kill('SIGTERM');
+      }
+    });
+    assert.equal(stopped.code, 130, stopped.stderr);
+    const stopStep = metricsOf(runDir).length;
+    assert.ok(stopStep < STEPS, `stopped at step ${stopStep}, before the end`);
+    assert.equal((await startEngine(writeJob(jobs, 'resume', runDir, config))).code, 0);
+    const deterministic = (rows: MetricsRow[]): unknown[] => rows.map(({ time, imgs_per_s, ...rest }) => rest);
+    assert.deepEqual(deterministic(metricsOf(runDir)), deterministic(metricsOf(whole)), `stopped at step ${stopStep}: the same rows, bit for bit`);
+  });
+});
+
 describe('issue 18 options the torch engine is handed wrong (a hand-written JOB.json)', { concurrency: true }, () => {
   const cases: [string, (c: Record<string, Record<string, unknown>>) => void, RegExp][] = [
     ['teacher.schedule', (c) => { c.teacher.schedule = 'exponential'; }, /teacher\.schedule must be one of constant, linear, cosine, got 'exponential'/],
