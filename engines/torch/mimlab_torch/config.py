@@ -5,7 +5,10 @@ engine needs so a hand-written JOB.json fails with the same kind of message (nam
 """
 import torch
 
+from .align_target import LOSSES, TARGETS, align_spec_of
 from .data.types import BadInput
+from .masking import SAMPLERS, mask_spec_of
+from .teacher_schedule import SCHEDULES, teacher_schedule_of
 
 SUPPORTED_TARGETS = ('pixels',)
 
@@ -44,8 +47,8 @@ def check_config(c):
     n = (size // p) ** 2
     if not 1 <= c['mask']['count'] < n:
         raise BadInput(f"mask.count ({c['mask']['count']}) must be in [1, {n - 1}] for {n} patches")
-    if c['mask']['kind'] not in ('block', 'random'):
-        raise BadInput(f"mask.kind must be 'block' or 'random', got {c['mask']['kind']!r}")
+    if c['mask']['kind'] not in SAMPLERS:
+        raise BadInput(f"mask.kind must be one of {', '.join(SAMPLERS)}, got {c['mask']['kind']!r}")
     if c['model']['dim'] % c['model']['heads']:
         raise BadInput(f"model.heads ({c['model']['heads']}) must divide model.dim ({c['model']['dim']})")
     if c['model']['dim'] % 4:
@@ -58,6 +61,7 @@ def check_config(c):
     if c['loss']['target'] not in SUPPORTED_TARGETS:
         raise BadInput(f"loss.target={c['loss']['target']} is not supported by the torch engine yet (it cannot load a TF.js tokenizer); "
                        'use loss.target=pixels or engine=tfjs')
+    check_research_options(c)
     precision = train_option(c, 'precision', 'fp32')
     if precision not in ('fp32', 'bf16'):
         raise BadInput(f"train.precision must be 'fp32' or 'bf16', got {precision!r}")
@@ -67,6 +71,43 @@ def check_config(c):
     if torch_option(c, 'compile', False) and not hasattr(torch, 'compile'):
         raise BadInput(f'torch.compile=true needs torch ≥ 2.0 (torch.compile); this interpreter has torch {torch.__version__}: set torch.compile=false')
     return c
+
+
+def _range(key, pair, high):
+    if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and 0 < pair[0] <= pair[1] <= high):
+        raise BadInput(f'{key} must be [min, max] with 0 < min ≤ max ≤ {high}, got {list(pair) if isinstance(pair, (list, tuple)) else pair!r}')
+
+
+def check_research_options(c):
+    """Issue 18's options (teacher schedule, alignment target and loss, multiblock masks, rank_me), as src/config checks them."""
+    s = teacher_schedule_of(c)
+    if s.kind not in SCHEDULES:
+        raise BadInput(f"teacher.schedule must be one of {', '.join(SCHEDULES)}, got {s.kind!r}")
+    for key, v in (('teacher.momentum', s.start), ('teacher.momentumEnd', s.end)):
+        if not (isinstance(v, (int, float)) and 0 <= v <= 1):
+            raise BadInput(f'{key} must be in [0, 1], got {v!r}')
+    a = align_spec_of(c)
+    if a.target not in TARGETS:
+        raise BadInput(f"loss.alignTarget must be one of {', '.join(TARGETS)}, got {a.target!r}")
+    if not (isinstance(a.top_k, int) and 0 <= a.top_k <= c['model']['depth']):
+        raise BadInput(f"loss.alignTopK must be an integer in [0, model.depth = {c['model']['depth']}] (0: all blocks), got {a.top_k!r}")
+    if a.loss not in LOSSES:
+        raise BadInput(f"loss.alignLoss must be one of {', '.join(LOSSES)}, got {a.loss!r}")
+    if not (isinstance(a.beta, (int, float)) and a.beta >= 0):
+        raise BadInput(f'loss.alignBeta must be a number ≥ 0 (0: L1), got {a.beta!r}')
+    m = mask_spec_of(c)
+    if m.kind == 'multiblock':
+        if not (isinstance(m.blocks, int) and m.blocks >= 1):
+            raise BadInput(f'mask.blocks must be an integer ≥ 1, got {m.blocks!r}')
+        _range('mask.blockScale', m.block_scale, 1)
+        _range('mask.blockAspect', m.block_aspect, float('inf'))
+    mon = c['monitor']
+    if not (isinstance(mon.get('rankEvery', 0), int) and mon.get('rankEvery', 0) >= 0):
+        raise BadInput(f"monitor.rankEvery must be an integer ≥ 0 (0: off), got {mon.get('rankEvery')!r}")
+    if mon.get('rankEvery', 0) > 0 and not (isinstance(mon.get('rankImages'), int) and mon['rankImages'] >= 2):
+        raise BadInput(f"monitor.rankImages must be an integer ≥ 2, got {mon.get('rankImages')!r}")
+    if not (isinstance(mon.get('rankDrop', 0), (int, float)) and 0 <= mon.get('rankDrop', 0) <= 1):
+        raise BadInput(f"monitor.rankDrop must be in [0, 1] (0: off), got {mon.get('rankDrop')!r}")
 
 
 def changed_keys(old, new, prefix=''):

@@ -21,14 +21,22 @@ BATCH = 256
 
 
 @torch.no_grad()
+def encode_images(model, images):
+    """Dataset-normalised centre views NHWC [B, S, S, C] (numpy) → the encoder's tokens [B, 1 + N, D], all patches
+    visible, no drop path, on the model's device."""
+    device = model.pos.device
+    patches = patchify(torch.from_numpy(images).to(device), model.spec.patch_size)  # [B, N, P]
+    return model.encoder(patches, model.pos.expand(patches.shape[0], -1, -1))
+
+
+@torch.no_grad()
 def split_features(model, spec, split, limit, norm, config, tokens):
     n = len(split) if limit <= 0 else min(limit, len(split))
     d = config['data']
     out = {'labels': [], 'cls': [], 'mean': [], **({'tokens': []} if tokens else {})}
     for start in range(0, n, BATCH):
         images, labels, _ = load_centre(split, range(start, min(n, start + BATCH)), d['imageSize'], d['channels'], norm['mean'], norm['std'])
-        patches = patchify(torch.from_numpy(images), spec.patch_size)  # [B, N, P]
-        x = model.encoder(patches, model.pos.expand(patches.shape[0], -1, -1))  # [B, 1 + N, D]
+        x = encode_images(model, images).cpu()  # [B, 1 + N, D]
         out['labels'] += [int(l) for l in labels]
         out['cls'].append(x[:, 0].numpy())
         out['mean'].append(x[:, 1:].mean(1).numpy())

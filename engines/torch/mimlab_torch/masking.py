@@ -1,4 +1,5 @@
-"""Port of src/ml/masking.ts: block-wise (BEiT + CAE's exact count) and random masks, 1 = masked.
+"""Port of src/ml/masking.ts and multiblock.ts: block-wise (BEiT + CAE's exact count), multiblock (I-JEPA's target
+blocks, trimmed or topped up to the exact count) and random masks, 1 = masked.
 
 Every draw happens in the TypeScript order, so (seed, step, b) gives the same mask in both engines.
 Grids are row-major: patch index = row · grid_w + col.
@@ -18,11 +19,15 @@ MAX_STALLED_CALLS = 100
 
 @dataclass(frozen=True)
 class MaskSpec:
-    kind: str  # 'block' | 'random'
+    kind: str  # 'block' | 'random' | 'multiblock'
     grid_h: int
     grid_w: int
     count: int  # masked patches per sample
     min_block: int  # 0 = BEiT's 16 scaled to the grid
+    # multiblock only (I-JEPA's defaults): target blocks per image, area fraction and aspect (h/w) ranges
+    blocks: int = 4
+    block_scale: tuple = (0.15, 0.2)
+    block_aspect: tuple = (0.75, 1.5)
 
 
 @dataclass
@@ -44,7 +49,8 @@ class MaskBatch:
 def mask_spec_of(config):
     g = config['data']['imageSize'] // config['model']['patchSize']
     m = config['mask']
-    return MaskSpec(m['kind'], g, g, m['count'], m['minBlock'])
+    return MaskSpec(m['kind'], g, g, m['count'], m['minBlock'], m.get('blocks', 4), tuple(m.get('blockScale', (0.15, 0.2))),
+                    tuple(m.get('blockAspect', (0.75, 1.5))))
 
 
 def js_round(x):
@@ -113,8 +119,47 @@ def sample_block_mask(spec, rng):
     return mask
 
 
+def sample_block_size(spec, rng):
+    """I-JEPA's _sample_block_size: max_keep = ⌊H·W·scale⌋, h = round(√(max_keep·ar)), w = round(√(max_keep/ar)),
+    shrunk until h < H and w < W; at least 1×1. Scale is drawn before aspect, as the TS."""
+    gh, gw = spec.grid_h, spec.grid_w
+    scale = rng.uniform(*spec.block_scale)
+    aspect = rng.uniform(*spec.block_aspect)
+    max_keep = math.floor(gh * gw * scale)
+    h = js_round(math.sqrt(max_keep * aspect))
+    w = js_round(math.sqrt(max_keep / aspect))
+    while h >= gh and h > 1:
+        h -= 1
+    while w >= gw and w > 1:
+        w -= 1
+    return max(1, h), max(1, w)
+
+
+def sample_multiblock_mask(spec, rng):
+    """One block size per image, `blocks` corners (top, then left); cells set in block order, row-major within a block,
+    until `count` are masked (the rest of the union stays visible); a smaller union is topped up next to it."""
+    gh, gw, count = spec.grid_h, spec.grid_w, spec.count
+    h, w = sample_block_size(spec, rng)
+    corners = [(rng.int(gh - h + 1), rng.int(gw - w + 1)) for _ in range(spec.blocks)]
+    mask = np.zeros(gh * gw, np.uint8)
+    masked = 0
+    for top, left in corners:
+        for i in range(top, top + h):
+            for j in range(left, left + w):
+                p = i * gw + j
+                if not mask[p] and masked < count:
+                    mask[p] = 1
+                    masked += 1
+    for _ in range(count - masked):
+        _top_up_cell(mask, gh, gw, rng)
+    return mask
+
+
+SAMPLERS = {'block': sample_block_mask, 'random': sample_random_mask, 'multiblock': sample_multiblock_mask}
+
+
 def sample_mask(spec, rng):
-    return sample_block_mask(spec, rng) if spec.kind == 'block' else sample_random_mask(spec, rng)
+    return SAMPLERS[spec.kind](spec, rng)
 
 
 def _batch_of(masks):

@@ -11,8 +11,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from .align_target import AlignSpec, align_loss, align_spec_of, align_target, needs_block_outputs
 from .nn import Block, CrossBlock, LayerNorm, Linear, initialise, new_param
 from .posembed import sincos_2d
+from .signals import data_var
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class ModelSpec:
     teacher_momentum: float
     norm_pix: bool
     seed: int
+    align: AlignSpec = AlignSpec()  # CAE: the alignment target and loss (paper: raw latents, MSE)
 
     @property
     def grid(self):
@@ -54,7 +57,8 @@ def spec_from_config(c):
         regressor_depth=m['regressorDepth'], decoder_depth=m['decoderDepth'],
         decoder_dim=m['dim'] if cae else m['decoderDim'], decoder_heads=m['heads'] if cae else m['decoderHeads'],
         decoder_layer_scale=m['layerScale'] if cae else 0.0, align_weight=c['loss']['alignWeight'],
-        teacher_momentum=c['teacher']['momentum'], norm_pix=c['loss']['normPix'], seed=c['train']['seed'])
+        teacher_momentum=c['teacher']['momentum'], norm_pix=c['loss']['normPix'], seed=c['train']['seed'],
+        align=align_spec_of(c))
 
 
 def _pick(table, idx):
@@ -75,12 +79,15 @@ class Encoder(nn.Module):
         self.blocks = nn.ModuleList(Block(s.dim, s.heads, s.mlp_ratio, s.layer_scale, i + 1) for i in range(s.depth))
         self.norm = LayerNorm(s.dim)
 
-    def forward(self, patches, pos, keep=None, capture=None):
-        """patches [B, n, P], pos [B, n, D] → [B, 1 + n, D] (cls first; its position is zero)."""
+    def forward(self, patches, pos, keep=None, capture=None, blocks=None):
+        """patches [B, n, P], pos [B, n, D] → [B, 1 + n, D] (cls first; its position is zero). `blocks` collects each
+        block's output [B, 1 + n, D] (the residual stream, before the final norm)."""
         tokens = self.patchEmbed(patches) + pos
         x = torch.cat([self.cls.expand(tokens.shape[0], 1, -1), tokens], 1)
         for i, blk in enumerate(self.blocks):
             x = blk(x, keep[i] if keep else None, capture)
+            if blocks is not None:
+                blocks.append(x)
         return self.norm(x)
 
 
@@ -90,6 +97,8 @@ class Losses:
     main: torch.Tensor
     align: Optional[torch.Tensor]
     latent_std: Optional[torch.Tensor]
+    target_var: Optional[torch.Tensor] = None  # data2vec's target_var / pred_var (CAE), no gradient
+    pred_var: Optional[torch.Tensor] = None
 
 
 class MimModel(nn.Module):
@@ -117,13 +126,14 @@ class MimModel(nn.Module):
         return self.encoder(patches, pos, None, capture)
 
     def forward(self, inp):
-        """The losses as a tuple of tensors (loss, main, align or 0, latent_std or 0): what torch.compile traces."""
+        """The losses as a tuple of tensors (loss, main, then align, latent_std, target_var, pred_var or 0): what
+        torch.compile traces."""
         r = self.losses(inp)
         zero = r.loss.new_zeros(())
-        return r.loss, r.main, zero if r.align is None else r.align, zero if r.latent_std is None else r.latent_std
+        return (r.loss, r.main, *(zero if v is None else v for v in (r.align, r.latent_std, r.target_var, r.pred_var)))
 
     @torch.no_grad()
-    def after_step(self):
+    def after_step(self, momentum=None):
         pass
 
 
@@ -145,10 +155,13 @@ class Cae(MimModel):
         initialise(self.stores(), s.seed)
         self.teacher.load_state_dict(self.encoder.state_dict())  # θ_t starts as θ_e
 
-    # ---- teacher: masked patches only (+cls), no gradient → latent_target [B, Nm, D] ------------------------
+    # ---- teacher: masked patches only (+cls), no gradient → latents and alignment target [B, Nm, D] ----------
     @torch.no_grad()
-    def teacher_targets(self, inp):
-        return self.teacher(inp.mask_patches, _pick(self.pos, inp.mask_idx))[:, 1:]
+    def teacher_forward(self, inp):
+        """The teacher's raw latents of the masked patches and the alignment target made from them (see align_target.py)."""
+        blocks = [] if needs_block_outputs(self.spec.align) else None
+        latent = self.teacher(inp.mask_patches, _pick(self.pos, inp.mask_idx), blocks=blocks)[:, 1:]
+        return latent, align_target(self.spec.align, latent, [b[:, 1:] for b in blocks or []])
 
     # ---- latent contextual regressor: z_v → latent_pred [B, Nm, D] (LayerNorm'd) ----------------------------
     def regress(self, zv, inp, capture=None):
@@ -170,19 +183,19 @@ class Cae(MimModel):
         return self.decoder.head(self.decoder.norm(x))
 
     def losses(self, inp):
-        target = self.teacher_targets(inp)
-        latent_std = target.reshape(-1, target.shape[-1]).var(0, unbiased=False).sqrt().mean()
+        latent, target = self.teacher_forward(inp)
+        latent_std = latent.reshape(-1, latent.shape[-1]).var(0, unbiased=False).sqrt().mean()  # of the raw latents, whatever the target
         latent_pred = self.regress(self.encode_visible(inp), inp)
         main = ((self.decode(latent_pred, inp) - inp.target) ** 2).mean()
-        align = ((latent_pred - target) ** 2).mean()
+        align = align_loss(self.spec.align, latent_pred, target)
         # With λ = 0 the alignment term stays out of the graph (logged, no gradient), as in the TS.
         loss = main + align * self.spec.align_weight if self.spec.align_weight > 0 else main
-        return Losses(loss, main, align, latent_std)
+        return Losses(loss, main, align, latent_std, data_var(target), data_var(latent_pred))
 
     @torch.no_grad()
-    def after_step(self):
-        """θ_t ← m·θ_t + (1−m)·θ_e (m = 0: a copy of the encoder)."""
-        m = self.spec.teacher_momentum
+    def after_step(self, momentum=None):
+        """θ_t ← m·θ_t + (1−m)·θ_e (m = 0: a copy of the encoder); m from the teacher schedule when given."""
+        m = self.spec.teacher_momentum if momentum is None else momentum
         for t, e in zip(self.teacher.parameters(), self.encoder.parameters()):
             if m == 0:
                 t.copy_(e)

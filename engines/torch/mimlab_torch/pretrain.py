@@ -23,9 +23,11 @@ from .distributed import any_rank, current_world, data_parallel, from_main, join
 from .events import PROTOCOL_VERSION
 from .inputs import step_inputs
 from .model import create_model, spec_from_config
+from .rank_signal import RankSignal, is_rank_step
 from .run_folder import RunFolder, iso_now
 from .schedule import lr_at
 from .state import export_state, import_state
+from .teacher_schedule import teacher_momentum_at, teacher_schedule_of
 from .train_step import adamw, train_step
 
 
@@ -134,7 +136,10 @@ def _train(kind, run_dir, config, compute, dataset, world, reporter, stop):
         reporter.emit({'type': 'checkpoint', 'step': step})
 
     sampler = Sampler(config, dataset, norm, run, reporter, log) if world.is_main else None
-    collapse = CollapseMonitor(config['monitor']['collapseStd'])
+    collapse = CollapseMonitor(config['monitor']['collapseStd'], rank_drop=config['monitor'].get('rankDrop', 0))
+    rank_signal = RankSignal(config, dataset, norm) if world.is_main else None
+    teacher_schedule = teacher_schedule_of(config)
+    logs_momentum = config['algorithm'] == 'cae' and teacher_schedule.kind != 'constant'
     micro = t['microBatch'] if t['microBatch'] > 0 else B
     last_status, last_skipped = 0.0, 0
     final, error = 'completed', None
@@ -152,7 +157,8 @@ def _train(kind, run_dir, config, compute, dataset, world, reporter, stop):
             lr = lr_at(step, t['lr'], t['minLr'], t['warmupSteps'], steps)
             first = world.rank * (B // world.size)  # this rank's first slot in the global batch
             inputs = step_inputs(spec, batch, micro, step, compute.device, first)
-            r = train_step(model, opt, params, inputs, lr, t['clipGrad'], compute, losses_fn, lambda v: reduce_mean(v, world))
+            momentum = teacher_momentum_at(step, teacher_schedule)
+            r = train_step(model, opt, params, inputs, lr, t['clipGrad'], compute, losses_fn, lambda v: reduce_mean(v, world), momentum)
             if not r['finite']:
                 final = 'diverged'
                 error = (f"non-finite loss at step {step + 1} (loss {r['loss']}, grad norm {r['grad_norm']}); "
@@ -162,14 +168,19 @@ def _train(kind, run_dir, config, compute, dataset, world, reporter, stop):
             step += 1
             row = {'step': step, 'epoch': epoch_of(step - 1, B, len(dataset.train)), 'lr': lr, 'loss': r['loss'], 'loss_main': r['main'],
                    'loss_align': r['align'], 'imgs_per_s': B / (time.perf_counter() - t0),
-                   'latent_std': r['latent_std'], 'grad_norm': r['grad_norm'], 'time': iso_now()}
-            if step % t['logEvery'] == 0 or step == steps:
+                   'latent_std': r['latent_std'], 'grad_norm': r['grad_norm'], 'time': iso_now(),
+                   **({'target_var': r['target_var'], 'pred_var': r['pred_var']} if r['target_var'] is not None else {}),
+                   **({'teacher_momentum': momentum} if logs_momentum else {})}
+            logged = step % t['logEvery'] == 0 or step == steps
+            if logged and rank_signal and is_rank_step(step, config):
+                row['rank_me'] = rank_signal.measure(model)
+            if logged:
                 run.append_metrics(row)
                 reporter.emit({'type': 'metrics', 'row': row})
-            warning = collapse.observe(step, r['main'], r['latent_std'])
-            if warning:
-                warnings.append(warning)
-                log('warn', warning)
+            for warning in (collapse.observe(step, r['main'], r['latent_std']), collapse.observe_rank(step, row['rank_me']) if 'rank_me' in row else None):
+                if warning:
+                    warnings.append(warning)
+                    log('warn', warning)
             if len(stream.skipped) != last_skipped:
                 log('warn', f'skipped {len(stream.skipped) - last_skipped} unreadable image(s) (total {len(stream.skipped)}), e.g. {list(stream.skipped.values())[-1]}')
                 last_skipped = len(stream.skipped)

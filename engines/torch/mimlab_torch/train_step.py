@@ -24,8 +24,9 @@ def _has_fused():
     return 'fused' in inspect.signature(torch.optim.AdamW).parameters
 
 
-def train_step(model, opt, params, micro, lr, clip, compute, losses_fn, reduce=lambda values: values):
-    """→ dict(loss, main, align, latent_std, grad_norm, finite); loss parts are means over all ranks."""
+def train_step(model, opt, params, micro, lr, clip, compute, losses_fn, reduce=lambda values: values, teacher_momentum=None):
+    """→ dict(loss, main, align, latent_std, target_var, pred_var, grad_norm, finite); loss parts are means over
+    micro-batches and ranks. `teacher_momentum`: this step's value of the teacher schedule (default: the spec's)."""
     for g in opt.param_groups:
         g['lr'] = lr
     opt.zero_grad(set_to_none=True)
@@ -35,16 +36,16 @@ def train_step(model, opt, params, micro, lr, clip, compute, losses_fn, reduce=l
         accumulate = losses_fn.no_sync() if i < k - 1 and hasattr(losses_fn, 'no_sync') else contextlib.nullcontext()
         with accumulate:
             with compute.autocast():
-                loss, main, align, std = losses_fn(inp)
+                loss, *signals = losses_fn(inp)
             (loss / k).backward()
-        parts.append(torch.stack([loss.detach().float(), main.detach().float(), align.float(), std.float()]))
+        parts.append(torch.stack([v.detach().float() for v in (loss, *signals)]))
     norm = torch.nn.utils.clip_grad_norm_(params, clip if clip > 0 else float('inf'))
-    loss, main, align, std = reduce(torch.stack(parts).mean(0).tolist())
+    loss, main, align, std, target_var, pred_var = reduce(torch.stack(parts).mean(0).tolist())
     grad_norm = float(norm)
     finite = all(math.isfinite(x) for x in (loss, main, align, grad_norm))
     if finite:
         opt.step()
-        model.after_step()
+        model.after_step(teacher_momentum)
     cae = model.spec.algorithm == 'cae'
     return {'loss': loss, 'main': main, 'align': align if cae else None, 'latent_std': std if cae else None,
-            'grad_norm': grad_norm, 'finite': finite}
+            'target_var': target_var if cae else None, 'pred_var': pred_var if cae else None, 'grad_norm': grad_norm, 'finite': finite}

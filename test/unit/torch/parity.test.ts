@@ -1,5 +1,5 @@
 // Same seed → same numbers in both engines: the Rng streams, the built-in dataset's pixels, the block-wise and
-// random masks, the initial weights, and (up to one rounding step) the augmented training views.
+// random masks, the multiblock masks, the initial weights, and (up to one rounding step) the augmented training views.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { syntheticDataset } from '../../../src/data/synthetic';
@@ -58,6 +58,23 @@ import json
 from mimlab_torch.masking import MaskSpec, generate_masks
 cases = ${JSON.stringify(cases.map(([s, seed, step]) => [s.kind, s.gridH, s.gridW, s.count, s.minBlock, seed, step]))}
 print(json.dumps([generate_masks(MaskSpec(*c[:5]), 6, c[5], c[6]).masks.reshape(-1).tolist() for c in cases]))`);
+    assert.deepEqual(py, ts);
+  });
+
+  it('multiblock masks are the same per (seed, step, sample): trimmed, topped up, one block, tiny and wide ranges', () => {
+    const mb = (gridH: number, count: number, blocks: number, blockScale: [number, number], blockAspect: [number, number]): MaskSpec => (
+      { kind: 'multiblock', gridH, gridW: gridH, count, minBlock: 0, blocks, blockScale, blockAspect });
+    const specs: MaskSpec[] = [
+      mb(8, 24, 4, [0.15, 0.2], [0.75, 1.5]), mb(4, 8, 4, [0.15, 0.2], [0.75, 1.5]), mb(14, 98, 4, [0.15, 0.2], [0.75, 1.5]),
+      mb(7, 10, 4, [0.15, 0.2], [0.75, 1.5]), mb(8, 40, 1, [0.3, 0.5], [0.5, 2]), mb(2, 1, 2, [0.15, 0.2], [0.75, 1.5]), mb(6, 30, 3, [0.9, 1], [0.2, 5]),
+    ];
+    const cases = specs.flatMap((s) => [[s, 0, 0], [s, 3, 17], [s, 11, 400]] as const);
+    const ts = cases.map(([s, seed, step]) => Array.from(generateMasks(s, 6, seed, step).masks));
+    const py = pythonJson<number[][]>(`
+import json
+from mimlab_torch.masking import MaskSpec, generate_masks
+cases = ${JSON.stringify(cases.map(([s, seed, step]) => [s.kind, s.gridH, s.gridW, s.count, s.minBlock, s.blocks, s.blockScale, s.blockAspect, seed, step]))}
+print(json.dumps([generate_masks(MaskSpec(*c[:5], c[5], tuple(c[6]), tuple(c[7])), 6, c[8], c[9]).masks.reshape(-1).tolist() for c in cases]))`);
     assert.deepEqual(py, ts);
   });
 

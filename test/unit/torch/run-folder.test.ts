@@ -34,6 +34,7 @@ const REL = 1e-3;
 for (const [name, sets] of [
   ['CAE with drop path and micro-batches', ['model.dropPath=0.2', 'train.microBatch=4']],
   ['MAE', ['algorithm=mae', 'mask.kind=random']],
+  ['CAE with issue 18\'s options', ['teacher.schedule=cosine', 'teacher.momentumEnd=1', 'mask.kind=multiblock', 'loss.alignTarget=layernorm', 'loss.alignLoss=smooth-l1']],
 ] as const) {
   describe(`a torch run (${name})`, () => {
     it('writes the TF.js run folder, read by the shared readers, with the TF.js engine\'s losses', async () => {
@@ -67,19 +68,18 @@ for (const [name, sets] of [
       const theirs = metricsOf(tfjs.runDir);
       assert.deepEqual(ours.map((m) => m.step), theirs.map((m) => m.step));
       assert.equal(r.events.filter((e) => e.type === 'metrics').length, ours.length);
-      // The label-free signals of issue 18 (rank_me, target_var, pred_var) are logged by the TF.js engine only so far.
-      const TFJS_ONLY = new Set(['rank_me', 'target_var', 'pred_var', 'teacher_momentum']);
       ours.forEach((row, i) => {
         const t = theirs[i];
-        assert.deepEqual(Object.keys(row).sort(), Object.keys(t).filter((k) => !TFJS_ONLY.has(k)).sort(), `step ${row.step}: same fields`);
+        assert.deepEqual(Object.keys(row).sort(), Object.keys(t).sort(), `step ${row.step}: same fields`);
         assert.equal(row.epoch, t.epoch);
         assert.ok(Math.abs(row.lr - t.lr) <= 1e-12 * t.lr, `step ${row.step} lr`);
-        for (const k of ['loss', 'loss_main', 'loss_align', 'latent_std', 'grad_norm'] as const) {
+        for (const k of ['loss', 'loss_main', 'loss_align', 'latent_std', 'grad_norm', 'target_var', 'pred_var', 'rank_me'] as const) {
           const a = row[k];
           const b = t[k];
           if (b === null || b === undefined) assert.equal(a, b, `step ${row.step} ${k}`);
           else assert.ok(Math.abs((a as number) - b) <= REL * Math.abs(b), `step ${row.step} ${k}: torch ${a} vs TF.js ${b}`);
         }
+        if (t.teacher_momentum !== undefined) assert.ok(Math.abs((row.teacher_momentum as number) - t.teacher_momentum) <= 1e-12, `step ${row.step} teacher_momentum`);
       });
 
       // Samples: the same files and manifest (timing aside), so the panels and the report draw them.
