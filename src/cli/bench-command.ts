@@ -11,7 +11,7 @@ import { findTorch, installTorch } from '../bench/twin';
 import { initBackend, wasmInfo } from '../ml/backend';
 import { fusedActive } from '../ml/kernels/fused';
 import { EXIT, type JobContext } from './jobs';
-import { backendOption, only, UsageError, type ParsedArgs } from './args';
+import { backendOption, integerOption, only, UsageError, type ParsedArgs } from './args';
 import { checkOutputFile } from './output-paths';
 import { soakCommand } from './soak-command';
 import { benchTorchCommand, TORCH_BENCH_USAGE } from './bench-torch-command';
@@ -41,14 +41,6 @@ function configFor(name: string, sets: string[]): Config {
   return b ? resolveConfig({ preset: b.preset, sets: [...b.sets, 'preset=' + b.preset, ...sets] }) : resolveConfig({ preset: name, sets });
 }
 
-function int(args: ParsedArgs, name: string, fallback: number, min: number): number {
-  const raw = args.options.get(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}`);
-  return n;
-}
-
 const f0 = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const f1 = (x: number): string => x.toFixed(1);
 
@@ -59,9 +51,9 @@ export async function benchCommand(args: ParsedArgs, ctx: JobContext): Promise<n
   if (engineOption !== undefined && engineOption !== 'tfjs') throw new UsageError(`bench: --engine must be tfjs or torch, got "${engineOption}"`);
   only(args, ['preset', 'steps', 'warmup', 'rounds', 'backend', 'json', 'engine'], 'bench', 0);
   const print = ctx.print;
-  const steps = int(args, 'steps', 10, 1);
-  const warmup = int(args, 'warmup', 3, 1);
-  const rounds = int(args, 'rounds', 5, 1);
+  const steps = integerOption(args, 'steps', 10, 1);
+  const warmup = integerOption(args, 'warmup', 3, 1);
+  const rounds = integerOption(args, 'rounds', 5, 1);
   const names = (args.options.get('preset') ?? DEFAULT_SUITE.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const configs = names.map((n) => ({ name: n, config: configFor(n, args.sets) })); // validate all before any work
   const json = args.options.get('json');
