@@ -41,7 +41,21 @@ def engine_env():
 
 def engine(args, timeout, stdout=subprocess.PIPE, stderr=subprocess.PIPE):
     return subprocess.run([sys.executable, '-m', 'mimlab_torch', *args], env=engine_env(), cwd=ROOT, stdout=stdout,
-                          stderr=stderr, text=True, timeout=timeout)
+                          stderr=stderr, stdin=subprocess.DEVNULL, text=True, timeout=timeout)
+
+
+def engine_job(args, timeout, stdout, stderr):
+    """A training job: its stdin stays open until it exits, since the engine stops (checkpoint, exit 130) when its
+    stdin reaches EOF, the sign that the parent went away, and this script's own stdin may be closed already."""
+    p = subprocess.Popen([sys.executable, '-m', 'mimlab_torch', *args], env=engine_env(), cwd=ROOT, stdout=stdout,
+                         stderr=stderr, stdin=subprocess.PIPE)
+    try:
+        return p.wait(timeout=timeout)
+    finally:
+        if p.poll() is None:
+            p.terminate()
+            p.wait()
+        p.stdin.close()
 
 
 def environment():
@@ -81,8 +95,8 @@ def run_job(kind, run_dir, config, out, tag):
             err.write(f'--- {tag}\n')
             err.flush()
             t0 = time.perf_counter()
-            r = engine(['run', '--job', job], timeout=1800, stdout=events, stderr=err)
-    return r.returncode, time.perf_counter() - t0
+            code = engine_job(['run', '--job', job], timeout=1800, stdout=events, stderr=err)
+    return code, time.perf_counter() - t0
 
 
 def metrics_of(run_dir):

@@ -22,8 +22,8 @@ const TINY_BATCH = 2;
 export const GPU_CHECK_RUN_SETS = ['train.precision=bf16', 'train.steps=200', 'train.warmupSteps=20', 'train.checkpointEvery=100',
   'train.logEvery=10', 'sample.every=100'];
 
-/** --tiny's run: 20 steps, checkpoints at 10 and 20 (the resume still crosses one). */
-const TINY_RUN_SETS = ['train.steps=20', 'train.checkpointEvery=10', 'train.logEvery=2', 'sample.every=10'];
+/** --tiny's run: 20 steps, checkpoints at 10 and 20 (the resume still crosses one); 64 images (quick statistics). */
+const TINY_RUN_SETS = ['train.steps=20', 'train.checkpointEvery=10', 'train.logEvery=2', 'sample.every=10', 'data.syntheticTrain=64'];
 
 /** file name (without .json) → resolved config, for the presets at full size and tiny. */
 export function gpuCheckConfigs(): Record<string, Config> {
