@@ -1,7 +1,8 @@
 """The torch engine's GPU check (issue 16), for a machine with PyTorch (CUDA) and no Node: started by scripts/gpu-check.sh.
 
 1. the environment: python, torch, CUDA, the device, nvidia-smi;
-2. `python -m mimlab_torch bench` on cae-vit-b16-224 and mae-vit-b16-224 in bf16 at batch 64 (img/s, MFU);
+2. `python -m mimlab_torch bench` on cae-vit-b16-224 and mae-vit-b16-224 in bf16 at batch 64 (img/s, MFU), and
+   the analytic FLOP count of each against torch's own count of the executed ops on this device (batch 2);
 3. a 200-step cae-vit-b16-224 run in bf16 (`python -m mimlab_torch run`), then a resume to 220 steps (the fused
    AdamW's state through a checkpoint);
 and writes under --out: env.json, bench-<preset>.json, run/ (metrics.jsonl, status.json, log.txt, config.json),
@@ -131,6 +132,44 @@ def pretrain_and_resume(tiny, out):
     return result
 
 
+FLOP_CHECK = """
+import json, sys, torch
+from mimlab_torch.device import Compute
+from mimlab_torch.flop_count import measured_flops
+from mimlab_torch.flops import embedding_input_grad, step_flops
+from mimlab_torch.inputs import build_inputs
+from mimlab_torch.masking import generate_masks, mask_spec_of
+from mimlab_torch.model import create_model, spec_from_config
+c = json.load(open(sys.argv[1]))
+c['train']['batchSize'] = 2
+compute, spec = Compute(c), spec_from_config(c)
+model = create_model(spec).to(compute.device)
+S = c['data']['imageSize']
+inp = build_inputs(spec, torch.randn(2, S, S, c['data']['channels']), generate_masks(mask_spec_of(c), 2, 0, 0), drop_step=0, device=compute.device)
+nv, nm = inp.vis_idx.shape[1], inp.mask_idx.shape[1]
+m = measured_flops(model, inp, compute.autocast)
+a = step_flops(spec, 2, nv, nm)
+print(json.dumps({'analyticForward': a['forward'], 'measuredForward': m['forward'], 'counter': m['counter'],
+                  'analyticTotalLessEmbeddingGrad': a['total'] - embedding_input_grad(spec, 2, nv), 'measuredTotal': m['total']}))
+"""
+
+
+def flop_check(preset, tiny):
+    """The analytic FLOP count against torch's own count on this device (FlopCounterMode on torch ≥ 2.1, which also
+    counts the fused attention kernels), at batch 2 in the config's precision."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'config.json')
+        with open(path, 'w') as f:
+            json.dump(config_of(preset, tiny), f)
+        r = subprocess.run([sys.executable, '-c', FLOP_CHECK, path], env=engine_env(), cwd=ROOT, capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, timeout=600)
+    if r.returncode != 0:
+        raise RuntimeError(f'flop check {preset} exited {r.returncode}: {r.stderr.strip()[-2000:]}')
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    out['ok'] = out['analyticForward'] == out['measuredForward'] and out['analyticTotalLessEmbeddingGrad'] == out['measuredTotal']
+    return out
+
+
 def bench_line(preset, r):
     mfu = f"MFU {100 * r['mfu']:.1f} % of {r['peak']['tflops']} TFLOP/s ({r['peak']['device']}, {r['peak']['kind']})" \
         if r.get('mfu') is not None else f"MFU not available: {r.get('mfuUnavailable')}"
@@ -166,6 +205,17 @@ def main():
             failed = True
             summary['bench'][preset] = {'error': str(e)}
             print(f'{preset}: bench FAILED: {e}', flush=True)
+
+    summary['flopCheck'] = {}
+    for preset in PRESETS:
+        try:
+            r = flop_check(preset, a.tiny)
+            failed |= not r['ok']
+            print(f"{preset}: FLOP count {'equals' if r['ok'] else 'DIFFERS FROM'} torch's ({r['counter']}): {r}", flush=True)
+        except Exception as e:  # noqa: BLE001
+            failed, r = True, {'error': str(e)}
+            print(f'{preset}: FLOP check FAILED: {e}', flush=True)
+        summary['flopCheck'][preset] = r
 
     try:
         run = pretrain_and_resume(a.tiny, a.out)

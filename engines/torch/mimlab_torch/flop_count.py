@@ -4,6 +4,8 @@ torch ≥ 2.1 has torch.utils.flop_counter.FlopCounterMode (matmuls, fused atten
 backward); on older torch (Debian's 1.13) a dispatch mode counts the aten matmuls the same way: 2·m·k·n for mm /
 addmm, 2·b·m·k·n for bmm / baddbmm. Both see the backward pass, since autograd runs its ops through the dispatcher.
 """
+import contextlib
+
 import torch
 
 try:
@@ -70,13 +72,16 @@ class _Counter:
         return self.mode.get_total_flops()
 
 
-def measured_flops(model, inputs):
-    """{'forward', 'total'}: the matmul FLOPs of the losses' forward alone, and of forward + backward, on one input."""
-    with torch.no_grad(), _Counter() as fwd:
+def measured_flops(model, inputs, autocast=contextlib.nullcontext):
+    """{'forward', 'total'}: the matmul FLOPs of the losses' forward alone, and of forward + backward, on one input.
+    `autocast` (e.g. Compute.autocast) is entered once per pass: within one autocast region the casts made under
+    no_grad are cached and reused, and the second pass would then compute no weight gradients."""
+    with torch.no_grad(), _Counter() as fwd, autocast():
         model(inputs)
     model.zero_grad(set_to_none=True)
     with _Counter() as step:
-        loss = model(inputs)[0]
+        with autocast():
+            loss = model(inputs)[0]
         loss.backward()
     model.zero_grad(set_to_none=True)
     return {'forward': fwd.total(), 'total': step.total(), 'counter': type(step.mode).__name__}

@@ -25,6 +25,7 @@ from mimlab_torch.masking import generate_masks, mask_spec_of
 from mimlab_torch.inputs import build_inputs
 from mimlab_torch.flops import step_flops, embedding_input_grad
 from mimlab_torch.flop_count import measured_flops
+from mimlab_torch.device import Compute
 c = json.loads(${JSON.stringify(JSON.stringify(config))})
 spec = spec_from_config(c)
 model = create_model(spec)
@@ -34,7 +35,7 @@ inp = build_inputs(spec, torch.randn(B, S, S, c['data']['channels']), generate_m
 nv, nm = inp.vis_idx.shape[1], inp.mask_idx.shape[1]
 a = step_flops(spec, B, nv, nm)
 print(json.dumps({'analytic': {'forward': a['forward'], 'total': a['total']}, 'embeddingInputGrad': embedding_input_grad(spec, B, nv),
-                  'measured': measured_flops(model, inp)}))`);
+                  'measured': measured_flops(model, inp, Compute(c).autocast)}))`);
 }
 
 const MAE_TINY = ['algorithm=mae', 'model.decoderDim=16', 'model.decoderHeads=2', 'model.decoderDepth=2', 'mask.kind=random', 'loss.normPix=true'];
@@ -44,6 +45,8 @@ describe('model FLOPs of a training step', () => {
     ['CAE (λ = 2, drop path 0.1, layer scale)', ['loss.alignWeight=2', 'model.dropPath=0.1', 'model.layerScale=0.1']],
     ['CAE (λ = 0: the alignment term out of the graph)', ['loss.alignWeight=0']],
     ['MAE', MAE_TINY],
+    // Each pass enters autocast on its own: one region would reuse the no_grad pass's casts and skip weight gradients.
+    ['CAE in bf16 autocast', ['loss.alignWeight=2', 'engine=torch', 'train.precision=bf16']],
   ] as const) {
     it(`${name}: the forward count equals the executed matmuls; forward + backward differs only by the embedding's input gradient`, () => {
       const c = counts(tinyConfig([...sets]));
