@@ -190,6 +190,10 @@ def main():
     warmup = a.warmup if a.warmup is not None else (1 if a.tiny else 10)
     summary, failed = {'tiny': a.tiny}, False
 
+    def save():  # after every part, so a run cut short by a time limit still leaves what it measured
+        with open(os.path.join(a.out, 'summary.json'), 'w') as f:
+            json.dump(summary, f, indent=2)
+
     summary['env'] = environment()
     with open(os.path.join(a.out, 'env.json'), 'w') as f:
         json.dump(summary['env'], f, indent=2)
@@ -205,6 +209,7 @@ def main():
             failed = True
             summary['bench'][preset] = {'error': str(e)}
             print(f'{preset}: bench FAILED: {e}', flush=True)
+        save()
 
     summary['flopCheck'] = {}
     for preset in PRESETS:
@@ -216,6 +221,7 @@ def main():
             failed, r = True, {'error': str(e)}
             print(f'{preset}: FLOP check FAILED: {e}', flush=True)
         summary['flopCheck'][preset] = r
+        save()
 
     try:
         run = pretrain_and_resume(a.tiny, a.out)
@@ -231,8 +237,7 @@ def main():
         summary['run'] = {'error': str(e)}
         print(f'run FAILED: {e}', flush=True)
 
-    with open(os.path.join(a.out, 'summary.json'), 'w') as f:
-        json.dump(summary, f, indent=2)
+    save()
     print(f"results in {a.out}: {', '.join(sorted(os.listdir(a.out)))}", flush=True)
     return 1 if failed else 0
 
