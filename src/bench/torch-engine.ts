@@ -1,7 +1,8 @@
 // The bench's torch-engine column: the engine itself (engines/torch) timed on the same config, beside TF.js and the
 // twin, when its package offers `python -m mimlab_torch bench --job JOB.json`. JOB.json: {"version": 1, "config":
 // <resolved Config>, "steps": N, "warmup": W}; it prints one JSON line {"type": "bench", "medianMs", "imgsPerSec",
-// "backend", "device"?, "torch"} on stdout and exits 0. Without the package or the command, the bench says why.
+// "backend", "device"?, "torch", and the FLOP/MFU fields of EngineBench} on stdout and exits 0. Without the package or
+// the command, the bench says why.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,41 @@ import type { Config } from '../config/schema';
 import type { PythonTorch } from '../trainer/python-torch';
 import { defaultEnginePath, engineEnv } from '../trainer/torch-launch';
 
+/** A device's datasheet peak (engines/torch/mimlab_torch/peaks.py). */
+export interface EnginePeak {
+  tflops: number;
+  device: string;
+  kind: string;
+  source: string;
+}
+
 export interface EngineBench {
   medianMs: number;
   imgsPerSec: number;
   backend: string;
   device?: string;
   torch: string;
+  /** The rest is printed by engines with model FLOP utilisation (mimlab_torch/bench.py); absent from older ones. */
+  minMs?: number;
+  maxMs?: number;
+  steps?: number;
+  warmup?: number;
+  batch?: number;
+  precision?: string;
+  compile?: boolean;
+  /** adamw-fused | adamw-foreach | adamw-single-tensor */
+  optimizer?: string;
+  pinMemory?: boolean;
+  loaderWorkers?: number;
+  loaderImgsPerSec?: number;
+  gflopPerStep?: number;
+  flopConvention?: string;
+  achievedTflops?: number;
+  peak?: EnginePeak | null;
+  /** Achieved FLOP/s ÷ peak; null with `mfuUnavailable` saying why (a CPU, a device not in the table). */
+  mfu?: number | null;
+  mfuUnavailable?: string;
+  peakMemoryGiB?: number;
 }
 
 const BENCH_TIMEOUT_MS = 30 * 60_000;
@@ -41,7 +71,8 @@ export function benchTorchEngine(py: PythonTorch, config: Config, steps: number,
       try {
         const out = JSON.parse(line) as Partial<EngineBench> & { type?: string };
         if (out.type === 'bench' && typeof out.medianMs === 'number' && typeof out.imgsPerSec === 'number') {
-          return { medianMs: out.medianMs, imgsPerSec: out.imgsPerSec, backend: String(out.backend ?? '?'), device: out.device, torch: String(out.torch ?? py.torch) };
+          const { type: _type, ...fields } = out;
+          return { ...fields, medianMs: out.medianMs, imgsPerSec: out.imgsPerSec, backend: String(out.backend ?? '?'), torch: String(out.torch ?? py.torch) };
         }
       } catch {
         // not the result line

@@ -66,3 +66,11 @@ export function backendOption(args: ParsedArgs): BackendName | undefined {
   if (backend !== undefined && !backends.includes(backend)) throw new UsageError(`--backend must be one of ${backends.join(', ')}, got "${backend}"`);
   return backend as BackendName | undefined;
 }
+
+/** `--name N`: an integer ≥ min, or `fallback` when absent. */
+export function integerOption(args: ParsedArgs, name: string, fallback: number, min: number): number {
+  const raw = args.options.get(name);
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}

@@ -5,16 +5,18 @@ import * as os from 'node:os';
 import type { Config } from '../config/schema';
 import { resolveConfig } from '../config/resolve';
 import { runBench, type BenchResult } from '../bench/bench';
+import { describeConfig } from '../bench/describe-config';
 import { benchTorchEngine, type EngineBench } from '../bench/torch-engine';
 import { findTorch, installTorch } from '../bench/twin';
 import { initBackend, wasmInfo } from '../ml/backend';
 import { fusedActive } from '../ml/kernels/fused';
 import { EXIT, type JobContext } from './jobs';
-import { backendOption, only, UsageError, type ParsedArgs } from './args';
+import { backendOption, integerOption, only, UsageError, type ParsedArgs } from './args';
 import { checkOutputFile } from './output-paths';
 import { soakCommand } from './soak-command';
+import { benchTorchCommand, TORCH_BENCH_USAGE } from './bench-torch-command';
 
-export const BENCH_USAGE = 'bench [--preset P[,P…]] [--set key=value …] [--steps N] [--warmup N] [--rounds N] [--backend B] [--json out.json] [--no-torch] [--install-torch] | bench --soak [--kills N] [--seed S]';
+export const BENCH_USAGE = `bench [--preset P[,P…]] [--set key=value …] [--steps N] [--warmup N] [--rounds N] [--backend B] [--json out.json] [--no-torch] [--install-torch] | ${TORCH_BENCH_USAGE} | bench --soak [--kills N] [--seed S]`;
 export const BENCH_BOOLEANS = ['no-torch', 'install-torch', 'soak'];
 
 /** Bench-only configurations (besides the named presets). */
@@ -39,31 +41,19 @@ function configFor(name: string, sets: string[]): Config {
   return b ? resolveConfig({ preset: b.preset, sets: [...b.sets, 'preset=' + b.preset, ...sets] }) : resolveConfig({ preset: name, sets });
 }
 
-function int(args: ParsedArgs, name: string, fallback: number, min: number): number {
-  const raw = args.options.get(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}`);
-  return n;
-}
-
 const f0 = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const f1 = (x: number): string => x.toFixed(1);
 
-function describe(c: Config): string {
-  const m = c.model;
-  return `${c.algorithm.toUpperCase()}, ${c.data.imageSize} px, patch ${m.patchSize}, width ${m.dim}, depth ${m.depth}, ${m.heads} heads`
-    + `${c.algorithm === 'cae' ? `, regressor ${m.regressorDepth}, decoder ${m.decoderDepth}` : `, decoder ${m.decoderDepth}×${m.decoderDim}`}`
-    + `, batch ${c.train.batchSize}, ${c.mask.count} masked`;
-}
-
 export async function benchCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
   if (args.flags.has('soak')) return soakCommand(args, ctx);
-  only(args, ['preset', 'steps', 'warmup', 'rounds', 'backend', 'json'], 'bench', 0);
+  const engineOption = args.options.get('engine');
+  if (engineOption === 'torch') return benchTorchCommand(args, ctx);
+  if (engineOption !== undefined && engineOption !== 'tfjs') throw new UsageError(`bench: --engine must be tfjs or torch, got "${engineOption}"`);
+  only(args, ['preset', 'steps', 'warmup', 'rounds', 'backend', 'json', 'engine'], 'bench', 0);
   const print = ctx.print;
-  const steps = int(args, 'steps', 10, 1);
-  const warmup = int(args, 'warmup', 3, 1);
-  const rounds = int(args, 'rounds', 5, 1);
+  const steps = integerOption(args, 'steps', 10, 1);
+  const warmup = integerOption(args, 'warmup', 3, 1);
+  const rounds = integerOption(args, 'rounds', 5, 1);
   const names = (args.options.get('preset') ?? DEFAULT_SUITE.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const configs = names.map((n) => ({ name: n, config: configFor(n, args.sets) })); // validate all before any work
   const json = args.options.get('json');
@@ -85,7 +75,7 @@ export async function benchCommand(args: ParsedArgs, ctx: JobContext): Promise<n
   const results: (BenchResult & { torchEngine?: EngineBench; torchEngineSkipped?: string })[] = [];
   for (const { name, config } of configs) {
     print('');
-    print(`${name}: ${BENCH_CONFIGS[name]?.description ?? describe(config)}`);
+    print(`${name}: ${BENCH_CONFIGS[name]?.description ?? describeConfig(config)}`);
     const r = await runBench({
       name, config, steps, warmup, rounds, torch, torchSteps: Math.min(steps, 30), print,
       noTorch: args.flags.has('no-torch') ? 'not requested (--no-torch)' : undefined,

@@ -8,22 +8,15 @@ import { engineOf } from '../config/engine';
 import { resolveConfig } from '../config/resolve';
 import { cliSoakEngine, runSoak } from '../bench/soak';
 import { EXIT, type JobContext } from './jobs';
-import { only, UsageError, type ParsedArgs } from './args';
+import { integerOption, only, type ParsedArgs } from './args';
 
 /** Small and quick, checkpointing often so that kills land before, on and after checkpoints. */
 export const SOAK_SETS = ['train.steps=60', 'train.batchSize=4', 'train.checkpointEvery=3', 'train.logEvery=1'];
 
-function count(args: ParsedArgs, name: string, fallback: number, min: number): number {
-  const raw = args.options.get(name);
-  const n = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${raw}"`);
-  return n;
-}
-
 export async function soakCommand(args: ParsedArgs, ctx: JobContext): Promise<number> {
   only(args, ['kills', 'seed', 'preset'], 'bench --soak', 0);
-  const kills = count(args, 'kills', 20, 1);
-  const seed = count(args, 'seed', 0, 0);
+  const kills = integerOption(args, 'kills', 20, 1);
+  const seed = integerOption(args, 'seed', 0, 0);
   const preset = args.options.get('preset') ?? 'cae-tiny';
   const sets = [...SOAK_SETS, ...args.sets];
   const config = resolveConfig({ preset, sets }); // refuse bad settings before the first run starts

@@ -48,6 +48,9 @@ export interface RunStatus {
   worldSize?: number;
   /** Torch engine under torchrun (worldSize > 1): the collective backend, nccl (CUDA) or gloo (CPU). */
   distBackend?: 'nccl' | 'gloo';
+  /** Torch engine: the AdamW implementation (adamw-fused | adamw-foreach | adamw-single-tensor), pinned loader batches. */
+  optimizer?: string;
+  pinMemory?: boolean;
   startedAt: string;
   updatedAt: string;
   /** Last checkpoint step on disk (0 when none yet). */

@@ -1,5 +1,6 @@
 """Where and how the engine computes: device (torch.device: auto = CUDA when present; MIMLAB_DEVICE overrides it),
-threads, bf16 autocast and torch.compile only when the config asks (train.precision, torch.compile)."""
+threads, bf16 autocast and torch.compile only when the config asks (train.precision, torch.compile), pinned loader
+batches on CUDA."""
 import contextlib
 import os
 import platform
@@ -21,6 +22,8 @@ class Compute:
         cuda = want != 'cpu' and torch.cuda.is_available()
         self.device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0))) if cuda else torch.device('cpu')
         self.backend = 'torch-cuda' if cuda else 'torch-cpu'
+        # Page-locked loader batches let the host→GPU copy run asynchronously (non_blocking); pointless on CPU.
+        self.pin_memory = cuda
         self.precision = train_option(config, 'precision', 'fp32')
         self.compile = bool(torch_option(config, 'compile', False))
         threads = os.environ.get('MIMLAB_TORCH_THREADS')
@@ -56,7 +59,11 @@ class Compute:
         """The collective backend of a data-parallel job: NCCL between GPUs, gloo between CPU processes."""
         return 'nccl' if self.device.type == 'cuda' else 'gloo'
 
-    def status_fields(self, world_size):
+    def status_fields(self, world_size, opt=None):
+        """What status.json records of the compute: device, torch, precision, compile, world size, the AdamW
+        implementation (fused / foreach / single-tensor, see optimizer_choice.py) and whether batches are pinned."""
         return {'engine': 'torch', 'backend': self.backend, 'device': self.device_name, 'torchVersion': torch.__version__,
                 'precision': self.precision, 'compile': self.compile, 'worldSize': world_size,
-                **({'distBackend': self.dist_backend} if world_size > 1 else {})}
+                **({'distBackend': self.dist_backend} if world_size > 1 else {}),
+                **({'optimizer': f'adamw-{opt.implementation}'} if hasattr(opt, 'implementation') else {}),
+                'pinMemory': self.pin_memory}

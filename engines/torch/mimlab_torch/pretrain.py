@@ -116,13 +116,13 @@ def _train(kind, run_dir, config, compute, dataset, world, reporter, stop):
     started_at = iso_now()
     warnings = []
     state = {'checkpoint_step': available[-1] if available else 0}
-    stream = BatchStream(dataset, config, norm, step, steps, world.rank, world.size)
+    stream = BatchStream(dataset, config, norm, step, steps, world.rank, world.size, pin_memory=compute.pin_memory)
 
     def status(st, error=None):
         s = {'state': st, 'kind': 'pretrain', 'algorithm': config['algorithm'], 'step': step, 'totalSteps': steps,
              'epoch': epoch_of(step, B, len(dataset.train)), 'pid': os.getpid(), 'backend': compute.backend, 'startedAt': started_at,
              'updatedAt': iso_now(), 'checkpointStep': state['checkpoint_step'], **({'error': error} if error else {}),
-             **({'warnings': list(warnings)} if warnings else {}), 'skippedImages': len(stream.skipped), **compute.status_fields(world.size)}
+             **({'warnings': list(warnings)} if warnings else {}), 'skippedImages': len(stream.skipped), **compute.status_fields(world.size, opt)}
         run.write_status(s)
         reporter.emit({'type': 'status', 'status': s})
 

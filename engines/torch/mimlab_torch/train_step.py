@@ -8,20 +8,20 @@ import math
 
 import torch
 
+from .optimizer_choice import adamw_choice, adamw_keywords
+
 
 def adamw(model, config):
-    """torch's AdamW, decoupled decay on weights of rank ≥ 2 only, eps 1e-8 as the TS engine."""
+    """torch's AdamW, decoupled decay on weights of rank ≥ 2 only, eps 1e-8 as the TS engine; fused on CUDA where
+    torch has it (optimizer_choice.py; `opt.implementation` says which)."""
     t = config['train']
     params = [p for m in model.trainable().values() for p in m.parameters()]
     groups = [{'params': [p for p in params if p.dim() >= 2], 'weight_decay': t['weightDecay']},
               {'params': [p for p in params if p.dim() < 2], 'weight_decay': 0.0}]
-    extra = {'fused': True} if torch.cuda.is_available() and next(model.parameters()).is_cuda and _has_fused() else {}
-    return torch.optim.AdamW(groups, lr=t['lr'], betas=(t['beta1'], t['beta2']), eps=1e-8, **extra), params
-
-
-def _has_fused():
-    import inspect
-    return 'fused' in inspect.signature(torch.optim.AdamW).parameters
+    implementation, extra = adamw_choice(torch.__version__, params[0].device.type, adamw_keywords())
+    opt = torch.optim.AdamW(groups, lr=t['lr'], betas=(t['beta1'], t['beta2']), eps=1e-8, **extra)
+    opt.implementation = implementation
+    return opt, params
 
 
 def train_step(model, opt, params, micro, lr, clip, compute, losses_fn, reduce=lambda values: values, teacher_momentum=None):

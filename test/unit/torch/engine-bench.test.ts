@@ -5,7 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { stepFlops } from '../../../src/bench/flops';
 import { benchTorchEngine } from '../../../src/bench/torch-engine';
+import { modelSpecFromConfig } from '../../../src/ml/model-spec';
 import { findPythonTorch } from '../../../src/trainer/python-torch';
 import { tinyConfig } from '../../helpers/engine';
 import { tempDir } from '../../helpers/runs';
@@ -21,6 +23,26 @@ describe('torch engine bench command', () => {
     assert.equal(r.backend, 'torch-cpu');
     assert.ok(r.medianMs > 0);
     assert.ok(Math.abs(r.imgsPerSec - 8 / (r.medianMs / 1000)) < 1e-6 * r.imgsPerSec);
+  });
+
+  it('reports the model FLOPs of the step (as the TypeScript bench counts them), the FLOP/s, and why there is no MFU on a CPU', () => {
+    const config = tinyConfig(['engine=torch', 'train.batchSize=8']);
+    const r = benchTorchEngine(findPythonTorch(PYTHON), config, 2, 1, ENGINE_DIR);
+    assert.ok(typeof r !== 'string', String(r));
+    const grid = config.data.imageSize / config.model.patchSize;
+    const flops = stepFlops(modelSpecFromConfig(config), 8, grid * grid - config.mask.count, config.mask.count).total;
+    assert.equal(r.gflopPerStep, flops / 1e9);
+    assert.ok(Math.abs((r.achievedTflops ?? 0) - flops / (r.medianMs / 1000) / 1e12) < 1e-9 * (r.achievedTflops ?? 1));
+    assert.equal(r.mfu, null);
+    assert.equal(r.peak, null);
+    assert.match(r.mfuUnavailable ?? '', /no datasheet peak for a CPU/);
+    assert.equal(r.optimizer, 'adamw-single-tensor');
+    assert.equal(r.pinMemory, false);
+    assert.equal(r.precision, 'fp32');
+    assert.equal(r.batch, 8);
+    assert.equal(r.steps, 2);
+    assert.ok((r.loaderImgsPerSec ?? 0) > 0);
+    assert.match(r.flopConvention ?? '', /×3 .* teacher forward once/);
   });
 
   it('a job without steps exits 2 naming the field', () => {

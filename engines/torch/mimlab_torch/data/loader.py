@@ -129,9 +129,10 @@ def loader_workers(dataset_name):
 
 
 class BatchStream:
-    """Batches start … end − 1 in order (prefetched by the DataLoader); next() → dict(images, labels, indices, skipped, masks)."""
+    """Batches start … end − 1 in order (prefetched by the DataLoader); next() → dict(images, labels, indices, skipped, masks).
+    pin_memory (CUDA): batches arrive page-locked, so build_inputs' non_blocking copy overlaps the host work."""
 
-    def __init__(self, dataset, config, norm, start, end, rank=0, world_size=1, purpose='pretrain'):
+    def __init__(self, dataset, config, norm, start, end, rank=0, world_size=1, purpose='pretrain', pin_memory=False):
         d, t = config['data'], config['train']
         self.sampler = StepSampler(len(dataset.train), t['batchSize'], t['seed'], purpose, rank, world_size)
         items = ViewItems(dataset.train, d['imageSize'], d['channels'], norm['mean'], norm['std'], t['seed'], purpose,
@@ -139,7 +140,7 @@ class BatchStream:
         workers = loader_workers(dataset.name)
         extra = {'prefetch_factor': max(1, d['prefetch']), 'persistent_workers': False} if workers > 0 else {}
         self.loader = iter(torch.utils.data.DataLoader(items, batch_sampler=_Steps(self.sampler, start, end), num_workers=workers,
-                                                       collate_fn=_Collate(mask_spec_of(config), t['seed']), pin_memory=torch.cuda.is_available(), **extra))
+                                                       collate_fn=_Collate(mask_spec_of(config), t['seed']), pin_memory=pin_memory, **extra))
         self.step = start
         self.skipped = {}
 
