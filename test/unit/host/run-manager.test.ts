@@ -14,7 +14,8 @@ function manager(mode: string, logs: string[] = []): RunManager {
   return new RunManager({
     launch: () => ({ execPath: process.execPath, trainerPath: FAKE, cwd: process.cwd(), env: { ...process.env, FAKE_MODE: mode } }),
     log: (l) => logs.push(l),
-    stopTimings: { askMs: 400, termMs: 400 },
+    // termMs leaves a loaded machine time to run the fake trainer's SIGTERM handler (400 ms was not enough at load 17).
+    stopTimings: { askMs: 400, termMs: 3000 },
     shutdownTimings: { askMs: 300, termMs: 300 },
   });
 }
