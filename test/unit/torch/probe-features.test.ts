@@ -73,6 +73,7 @@ describe('TF.js probes on a torch checkpoint = the same probes on the torch engi
       const tfjs = tfjsProbe(runDir, kind, all);
       assert.equal(tfjs.numTest, f.test.n);
       assert.equal(tfjs.numTrain, f.train.n);
+      if (kind === 'attentive') assert.equal(tfjs.head?.depth, sets.includes('probe.depth=2') ? 2 : 1, 'result.json records the head');
       const cfg = resolveProbeConfig(kind, all);
       const torch = kind === 'knn' ? await runKnnProbe(f, cfg) : await runClassifierProbe(kind, f, cfg, config.model.heads, () => false, () => {});
       assert.ok(Math.abs(tfjs.top1 - torch.top1) <= TOLERANCE, `${kind}: TF.js ${tfjs.top1} vs torch features ${torch.top1}`);
