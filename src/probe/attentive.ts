@@ -48,7 +48,7 @@ function depthOf(spec: AttentiveSpec): number {
   return L;
 }
 
-/** Depth ≥ 2: the frozen tokens' fixed parts — the self-attention blocks' shape and the key positions [T, D] (cls row 0). */
+/** Depth ≥ 2: the self-attention blocks' shape and count, and the constants of the in-graph LayerNorms (key positions [T, D] with a zero cls row; γ 1, β 0). */
 interface TokenBlocks {
   spec: BlockSpec;
   count: number;
@@ -167,7 +167,7 @@ export class AttentiveHead implements ProbeHead {
   }
 }
 
-/** Depth ≥ 2: creates the self-attention blocks `blocks.<i>` (layer ids 1…L−1 for the output rescale) and the fixed tensors they need. */
+/** Depth ≥ 2: creates the self-attention blocks `blocks.<i>` (layer ids 1…L−1 for the output rescale); the cross-attention keeps its depth-1 init. */
 function createTokenBlocks(s: ParamStore, spec: AttentiveSpec, depth: number): TokenBlocks | null {
   if (depth === 1) return null;
   const D = spec.dim;
