@@ -12,7 +12,7 @@ import { SgdMomentum } from './sgd';
 import { evaluate, trainProbe } from './train';
 import { holdOutValidation } from './val-split';
 
-/** Attentive-probe attention of the query over the tokens of the first test images (DESIGN.md §5 overlay). */
+/** Attentive-probe attention of the query over the tokens of the first test images (DESIGN.md §5 overlay); from depth 2, over the blocks' output tokens, one per patch position. */
 export interface AttentionDump {
   /** Test-split positions of the images. */
   images: number[];
