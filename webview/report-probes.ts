@@ -2,7 +2,7 @@
 import type { ReportProbe } from '../src/protocol/report-data';
 import { bestScoreIndex, probeKindLabel, randomInitFloors } from '../src/protocol/probe-scores';
 import { clear, fmtNum, fmtPct, h } from './dom';
-import { scoreCell } from './probe-score';
+import { headNote, scoreCell } from './probe-score';
 
 export function renderReportProbes(el: HTMLElement, probes: readonly ReportProbe[]): void {
   clear(el);
@@ -21,7 +21,7 @@ export function renderReportProbes(el: HTMLElement, probes: readonly ReportProbe
       h('td', {}, `${probeKindLabel(r.kind)}${r.pixels ? ' (pixels)' : r.randomInit ? ' (random init)' : ''}`),
       scoreCell(r.top1, { numClasses: r.numClasses, floor: r.randomInit || r.pixels ? undefined : floors[r.kind], best: p === best }),
       h('td', { className: 'num' }, fmtPct(r.top5)),
-      h('td', {}, r.features),
+      h('td', {}, r.features, ...headNote(r.head)),
       h('td', { className: 'num' }, r.randomInit ? '–' : r.checkpointStep),
       h('td', { className: 'num' }, r.kind === 'knn' ? '–' : fmtNum(r.epochs, 3)),
       h('td', { className: 'num' }, `${r.numTrain} / ${r.numTest}`),

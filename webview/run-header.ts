@@ -4,7 +4,7 @@ import { engineLabel, type ProbeKind } from '../src/protocol/run-files';
 import type { ProbeView, RunView } from '../src/protocol/webview';
 import { probeKindLabel, randomInitFloors } from '../src/protocol/probe-scores';
 import { clear, fmtNum, fmtPct, h } from './dom';
-import { scoreCell } from './probe-score';
+import { headNote, scoreCell } from './probe-score';
 
 export interface HeaderActions {
   stop(): void;
@@ -80,7 +80,7 @@ export function renderProbes(el: HTMLElement, probes: readonly ProbeView[]): voi
   }
   const floors = randomInitFloors(probes);
   const row = (p: ProbeView): HTMLTableRowElement => h('tr', { 'data-probe-id': p.id, 'data-probe-kind': p.kind, 'data-probe-state': p.state, 'data-top1': p.state === 'done' && p.top1 !== null ? p.top1 : undefined },
-    h('td', {}, `${probeKindLabel(p.kind)}${p.pixels ? ' (pixels)' : p.randomInit ? ' (random init)' : ''}`),
+    h('td', {}, `${probeKindLabel(p.kind)}${p.pixels ? ' (pixels)' : p.randomInit ? ' (random init)' : ''}`, ...headNote(p.head)),
     h('td', {}, p.state === 'running' && p.kind !== 'knn' ? `running ${p.epoch}/${p.epochs || '?'}` : p.state),
     scoreCell(p.top1, { numClasses: p.numClasses, floor: p.randomInit || p.pixels || p.kind === 'unknown' ? undefined : floors[p.kind] }),
     h('td', { className: 'num' }, fmtPct(p.top5)),

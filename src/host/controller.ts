@@ -21,6 +21,7 @@ import { readSettings, runsDirectory } from './settings';
 import { RunStatusBar } from './status-bar';
 import type { TrainerJob } from '../jobs/trainer-job';
 import { withProbeProgress } from './probe-progress';
+import { attentiveHeadSets } from './attentive-head-settings';
 import { quickInputs } from './quick-input-gate';
 
 export const UNTRUSTED_REASON = 'Training and probes are disabled in an untrusted workspace: they start processes and write files. Trust the workspace to enable them.';
@@ -181,7 +182,13 @@ export class Controller implements vscode.Disposable {
       void vscode.window.showWarningMessage('MIM Lab: probes need a checkpoint; this run has none yet.');
       return;
     }
-    const job = this.start({ kind: 'probe', runDir, probe: kind, checkpoint, backend: readSettings().backend });
+    const settings = readSettings();
+    const head = kind === 'attentive' ? attentiveHeadSets(settings.attentiveHead) : { sets: [] };
+    if ('error' in head) {
+      void vscode.window.showErrorMessage(`MIM Lab: ${head.error}`);
+      return;
+    }
+    const job = this.start({ kind: 'probe', runDir, probe: kind, checkpoint, backend: settings.backend, ...(head.sets.length ? { sets: head.sets } : {}) });
     if (!job) return;
     this.tree.refreshSoon(100);
     await withProbeProgress(job, this.runs, () => this.panels.show(runDir));

@@ -30,7 +30,7 @@ function probeView(p: ProbeRecord, isLive: (probeId: string) => boolean, now: nu
     return {
       id: p.id, kind: probeKind(r.kind), state: 'done', epoch: r.epochs, epochs: r.epochs, top1: r.top1,
       top5: r.top5 ?? null, randomInit: Boolean(r.randomInit), ...(r.pixels ? { pixels: true } : {}), checkpointStep: r.checkpointStep ?? null,
-      hasAttention: p.hasAttention, numClasses: r.numClasses ?? null,
+      hasAttention: p.hasAttention, numClasses: r.numClasses ?? null, ...(r.head ? { head: r.head } : {}),
     };
   }
   const cfg = p.config;

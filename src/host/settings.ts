@@ -1,6 +1,7 @@
 // The extension's settings (contributed in package.json under `mimLab.*`) and the folders they point to.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { RawAttentiveHead } from './attentive-head-settings';
 
 export interface Settings {
   nodePath: string;
@@ -10,6 +11,8 @@ export interface Settings {
   runsDirectory: string;
   /** Overrides `sample.every` for new runs; null keeps the preset's value. */
   sampleEvery: number | null;
+  /** The attentive probe's head for probes started from the editor (checked by attentiveHeadSets). */
+  attentiveHead: RawAttentiveHead;
 }
 
 export function readSettings(): Settings {
@@ -21,6 +24,7 @@ export function readSettings(): Settings {
     backend: c.get<string>('backend', 'auto'),
     runsDirectory: c.get<string>('runsDirectory', '.mimlab/runs'),
     sampleEvery: typeof sampleEvery === 'number' && Number.isInteger(sampleEvery) && sampleEvery >= 0 ? sampleEvery : null,
+    attentiveHead: { depth: c.get('attentiveProbe.depth', 1), queries: c.get('attentiveProbe.queries', 1), mlp: c.get('attentiveProbe.mlp', false) },
   };
 }
 

@@ -1,6 +1,6 @@
 // What the Runs tree shows for each run, checkpoint and probe: pure functions of the run summaries,
 // so they are tested from fixture folders without VS Code.
-import { probeKindLabel, randomInitFloors, scoreContext } from '../protocol/probe-scores';
+import { attentiveHeadText, probeKindLabel, randomInitFloors, scoreContext } from '../protocol/probe-scores';
 import type { DisplayState, ProbeView } from '../protocol/webview';
 import type { RunSummary } from './run-reader';
 
@@ -89,6 +89,12 @@ function runDescription(r: RunSummary): string {
 }
 
 /** "k-NN top-1 43.8% (chance 10.0%, random init 21.0%)" */
+/** " (2 blocks, 1 query, MLP)" for an attentive probe whose result names its head; "" otherwise. */
+function headText(head: ProbeView['head']): string {
+  const text = attentiveHeadText(head);
+  return text ? ` (${text})` : '';
+}
+
 export function probeScoreText(p: ProbeView, floor?: number): string {
   const context = scoreContext(p.numClasses, floor, fmtPct).join(', ');
   return `top-1 ${fmtPct(p.top1)}${context ? ` (${context})` : ''}`;
@@ -143,7 +149,7 @@ export function present(node: TreeNode): NodePresentation {
       const val = p.state === 'running' ? running : p.state === 'failed' ? 'failed' : probeScoreText(p);
       return {
         label: `${probeKindLabel(p.kind)}${p.pixels ? ' (pixels)' : p.randomInit ? ' (random init)' : ''}`, description: val,
-        tooltip: `${p.id}\n${probeKindLabel(p.kind)} probe${p.checkpointStep !== null ? ` of checkpoint ${p.checkpointStep}` : ''}: ${val}${p.top5 !== null && p.state === 'done' ? `, top-5 ${fmtPct(p.top5)}` : ''}`,
+        tooltip: `${p.id}\n${probeKindLabel(p.kind)} probe${headText(p.head)}${p.checkpointStep !== null ? ` of checkpoint ${p.checkpointStep}` : ''}: ${val}${p.top5 !== null && p.state === 'done' ? `, top-5 ${fmtPct(p.top5)}` : ''}`,
         icon: p.state === 'running' ? 'loading~spin' : p.state === 'failed' ? 'error' : 'graph', contextValue: 'probe', collapsible: 'none',
       };
     }

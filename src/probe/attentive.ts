@@ -9,7 +9,15 @@
 // where x̂ is the parameter-free LayerNorm of the frozen tokens (x̂k of token+position, x̂v of the token),
 // computed once per probe. The per-token cost drops from 2·D² (projecting every key and value) to (H + …)·D.
 // The reference form (project every token, then multi-head attention) is checked against this one in the tests.
-import { applyLayerNorm, applyLinear, applyMlp, createLayerNorm, createLinear, createMlp } from '../ml/blocks';
+//
+// Depth (probe.depth). A head of depth L > 1 follows V-JEPA 2's AttentivePooler (facebookresearch/vjepa2,
+// src/models/attentive_pooler.py: `for blk in self.blocks: x = blk(x)`, then `q = self.cross_attention_block(q, x)`):
+// L − 1 pre-LN self-attention blocks (MLP ratio 4, no layer scale, output projections rescaled by 1/√(2·layer))
+// transform the tokens first, and the cross-attention above pools them last. (V-JEPA 1, facebookresearch/jepa,
+// ran its extra blocks after the cross-attention, over the queries.) The blocks are trained, so x̂k and x̂v are
+// then computed in the graph from their output; the reassociation above is unchanged. Depth 1 is CAE's head.
+import { applyBlock, applyLayerNorm, applyLinear, applyMlp, createBlock, createLayerNorm, createLinear, createMlp, type BlockSpec } from '../ml/blocks';
+import { layerNorm } from '../ml/layers';
 import { ParamStore } from '../ml/params';
 import { tf, type Tensor, type Tensor2D, type Variable } from '../ml/tf';
 import { BatchNormNoAffine } from './batchnorm';
@@ -27,6 +35,26 @@ export interface AttentiveSpec {
   queries?: number;
   /** An MLP after the attention, x + MLP(LN(x)) with ratio 4 (V-JEPA's probe block; CAE: none). */
   mlp?: boolean;
+  /** Blocks in the head (CAE, V-JEPA: 1): depth − 1 self-attention blocks over the tokens, then the cross-attention. */
+  depth?: number;
+  /** The encoder's position table [N, D] (cls excluded); needed from depth 2, where the keys' positions are added after the blocks. */
+  positions?: Float32Array;
+}
+
+/** The head's depth, checked (1 when unset). */
+function depthOf(spec: AttentiveSpec): number {
+  const L = spec.depth ?? 1;
+  if (!(Number.isInteger(L) && L >= 1)) throw new RangeError(`attentive probe: depth must be an integer ≥ 1, got ${L}`);
+  return L;
+}
+
+/** Depth ≥ 2: the self-attention blocks' shape and count, and the constants of the in-graph LayerNorms (key positions [T, D] with a zero cls row; γ 1, β 0). */
+interface TokenBlocks {
+  spec: BlockSpec;
+  count: number;
+  positions: Tensor2D;
+  ones: Tensor;
+  zeros: Tensor;
 }
 
 export class AttentiveHead implements ProbeHead {
@@ -34,6 +62,7 @@ export class AttentiveHead implements ProbeHead {
   private readonly bn: BatchNormNoAffine;
   /** [D, H]: 1 where channel j belongs to head h. Selects per-head slices without gather. */
   private readonly headMask: Tensor2D;
+  private readonly blocks: TokenBlocks | null;
 
   constructor(readonly spec: AttentiveSpec) {
     const { dim: D, heads: H } = spec;
@@ -53,6 +82,7 @@ export class AttentiveHead implements ProbeHead {
       createMlp(s, 'mlp', { dim: D, heads: H, mlpRatio: 4, layerScale: 0 }, 1);
     }
     createLinear(s, 'head', D, spec.numClasses, true, HEAD_STD);
+    this.blocks = createTokenBlocks(s, spec, depthOf(spec));
     this.store = s;
     this.bn = new BatchNormNoAffine(D);
     const dh = D / H;
@@ -101,9 +131,27 @@ export class AttentiveHead implements ProbeHead {
     return { probs: tf.mean(tf.reshape(probs, [batch, Q, H, T]), 1), out: tf.mean(tf.reshape(x, [batch, Q, D]), 1) as Tensor2D };
   }
 
-  /** inputs: [x̂k, x̂v], each [B·T, D]. */
+  /**
+   * The batcher's inputs (attentiveBatcher) → the cross-attention's x̂k, x̂v [B·T, D]: as given at depth 1, else
+   * the raw tokens through the self-attention blocks, then the parameter-free LayerNorms (keys after adding positions).
+   */
+  keysAndValues(inputs: readonly Tensor[], batch: number): { xk: Tensor2D; xv: Tensor2D } {
+    const b = this.blocks;
+    if (!b) return { xk: inputs[0] as Tensor2D, xv: inputs[1] as Tensor2D };
+    let x = inputs[0] as Tensor2D; // [B·T, D]
+    for (let i = 0; i < b.count; i++) x = applyBlock(this.store, `blocks.${i}`, b.spec, x, { batch });
+    const xk = layerNorm(tf.add(x, tf.tile(b.positions, [batch, 1])) as Tensor2D, b.ones, b.zeros, LN_EPS);
+    return { xk, xv: layerNorm(x, b.ones, b.zeros, LN_EPS) };
+  }
+
+  /** Attention probabilities [B, H, T] and the pooled output [B, D] from the batcher's inputs. */
+  pool(inputs: readonly Tensor[], batch: number): { probs: Tensor; out: Tensor2D } {
+    const { xk, xv } = this.keysAndValues(inputs, batch);
+    return this.attend(xk, xv, batch);
+  }
+
   logits(inputs: readonly Tensor[], batch: number, train: boolean): Tensor2D {
-    const { out } = this.attend(inputs[0] as Tensor2D, inputs[1] as Tensor2D, batch);
+    const { out } = this.pool(inputs, batch);
     return applyLinear(this.store, 'head', this.bn.apply(out, train));
   }
 
@@ -115,7 +163,21 @@ export class AttentiveHead implements ProbeHead {
     this.store.dispose();
     this.bn.dispose();
     this.headMask.dispose();
+    if (this.blocks) tf.dispose([this.blocks.positions, this.blocks.ones, this.blocks.zeros]);
   }
+}
+
+/** Depth ≥ 2: creates the self-attention blocks `blocks.<i>` (layer ids 1…L−1 for the output rescale); the cross-attention keeps its depth-1 init. */
+function createTokenBlocks(s: ParamStore, spec: AttentiveSpec, depth: number): TokenBlocks | null {
+  if (depth === 1) return null;
+  const D = spec.dim;
+  if (!spec.positions || spec.positions.length % D !== 0) throw new RangeError('attentive probe: a head deeper than 1 needs the encoder position table [N, D]');
+  const blockSpec: BlockSpec = { dim: D, heads: spec.heads, mlpRatio: 4, layerScale: 0 };
+  for (let i = 0; i < depth - 1; i++) createBlock(s, `blocks.${i}`, blockSpec, i + 1);
+  const T = spec.positions.length / D + 1;
+  const rows = new Float32Array(T * D);
+  rows.set(spec.positions, D); // cls (row 0) has no position
+  return { spec: blockSpec, count: depth - 1, positions: tf.tensor2d(rows, [T, D]), ones: tf.ones([D]), zeros: tf.zeros([D]) };
 }
 
 /** Parameter-free LayerNorm of each D-row (eps as the encoder's), optionally after adding the position row. */
@@ -143,15 +205,24 @@ export function normaliseTokens(tokens: Float32Array, dim: number, tokensPerImag
   return { xk: normaliseRows(tokens, dim, tokensPerImage, pos), xv: normaliseRows(tokens, dim, tokensPerImage, null) };
 }
 
-/** Batches of pre-normalised tokens: [x̂k, x̂v], each [B·T, D]. */
-export function tokenBatcher(xk: Float32Array, xv: Float32Array, dim: number, tokensPerImage: number, labels: Int32Array): Batcher {
+/** Batches of per-image token arrays, each served as [B·T, D]. */
+function rowsBatcher(arrays: readonly Float32Array[], dim: number, tokensPerImage: number, labels: Int32Array): Batcher {
   const width = tokensPerImage * dim;
   return {
     n: labels.length,
     labels,
-    make: (idx) => [
-      tf.tensor2d(takeRows(xk, width, idx), [idx.length * tokensPerImage, dim]),
-      tf.tensor2d(takeRows(xv, width, idx), [idx.length * tokensPerImage, dim]),
-    ],
+    make: (idx) => arrays.map((a) => tf.tensor2d(takeRows(a, width, idx), [idx.length * tokensPerImage, dim])),
   };
+}
+
+/** Batches of pre-normalised tokens: [x̂k, x̂v], each [B·T, D]. */
+export function tokenBatcher(xk: Float32Array, xv: Float32Array, dim: number, tokensPerImage: number, labels: Int32Array): Batcher {
+  return rowsBatcher([xk, xv], dim, tokensPerImage, labels);
+}
+
+/** What a head of `depth` reads: depth 1 the tokens normalised once per probe ([x̂k, x̂v]), deeper heads the raw tokens ([x]). */
+export function attentiveBatcher(tokens: Float32Array, dim: number, tokensPerImage: number, positions: Float32Array, depth: number, labels: Int32Array): Batcher {
+  if (depth > 1) return rowsBatcher([tokens], dim, tokensPerImage, labels);
+  const { xk, xv } = normaliseTokens(tokens, dim, tokensPerImage, positions);
+  return tokenBatcher(xk, xv, dim, tokensPerImage, labels);
 }

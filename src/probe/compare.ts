@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { flatten } from '../config/resolve';
 import { displayConfigValue } from '../protocol/config-fields';
-import { probeKindLabel } from '../protocol/probe-scores';
+import { attentiveHeadText, probeKindLabel } from '../protocol/probe-scores';
 import { readMetrics, readProbeRecords, readRunConfig, readRunStatus } from '../protocol/read/run-folder';
 import { PROBE_KINDS, RUN_FILES, type MetricsRow, type ProbeKind, type ProbeResult } from '../protocol/run-files';
 
@@ -67,7 +67,13 @@ export function configDifferences(rows: readonly RunRow[]): string[][] {
   return rows.map((r) => differing.map((k) => `${k}=${shownValue(r, k)}`));
 }
 
-const pct = (r: ProbeResult | undefined): string => (r ? (r.top1 * 100).toFixed(1) : '-');
+/** A head other than CAE's (1 block, 1 query, no MLP) is named beside the score: scores of different heads are not one probe. */
+function headSuffix(r: ProbeResult): string {
+  const h = r.head;
+  return h && (h.depth !== 1 || h.queries !== 1 || h.mlp) ? ` (${attentiveHeadText(h) ?? '?'})` : '';
+}
+
+const pct = (r: ProbeResult | undefined): string => (r ? `${(r.top1 * 100).toFixed(1)}${headSuffix(r)}` : '-');
 const num = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x.toPrecision(4));
 
 export interface Table {

@@ -24,6 +24,8 @@ export interface ProbeConfig {
   /** Attentive probe: learnable queries (CAE 1) and an MLP after the attention (CAE off, V-JEPA on). */
   queries: number;
   mlp: boolean;
+  /** Attentive probe: blocks in the head (CAE and V-JEPA 1; V-JEPA 2's 4-block probe: depth − 1 self-attention blocks, then the cross-attention). */
+  depth: number;
   /** k-NN: neighbours and softmax temperature of the vote. */
   k: number;
   temperature: number;
@@ -57,6 +59,7 @@ const NUM_FIELDS: Record<NumKey, NumField> = {
   weightDecay: { int: false, min: 0 },
   heads: { int: true, min: 0 },
   queries: { int: true, min: 1 },
+  depth: { int: true, min: 1 },
   k: { int: true, min: 1 },
   temperature: { int: false, min: 0, exclusive: true },
   seed: { int: true, min: 0 },
@@ -70,7 +73,7 @@ export const PROBE_KEYS: readonly string[] = ['features', 'mlp', ...Object.keys(
 
 const COMMON = {
   features: 'mean' as PooledFeatures, // CAE/MAE encoders barely train cls at small scale; the patch mean is the stronger default
-  warmupEpochs: 0, batchSize: 256, momentum: 0.9, weightDecay: 0, heads: 0, queries: 1, mlp: false, k: 20, temperature: 0.07, seed: 0,
+  warmupEpochs: 0, batchSize: 256, momentum: 0.9, weightDecay: 0, heads: 0, queries: 1, mlp: false, depth: 1, k: 20, temperature: 0.07, seed: 0,
   extractBatch: 200, maxTrain: 0, maxTest: 0, valFraction: 0,
 };
 

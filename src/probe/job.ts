@@ -11,7 +11,7 @@ import type { Dataset } from '../data/types';
 import { resolveNormalisation } from '../data/stats';
 import { initBackend } from '../ml/backend';
 import { PROTOCOL_VERSION } from '../protocol/events';
-import { probeKindLabel } from '../protocol/probe-scores';
+import { attentiveHeadText, probeKindLabel } from '../protocol/probe-scores';
 import { PROBE_FILES, type ProbeKind, type ProbeMetricsRow, type ProbeResult } from '../protocol/run-files';
 import { loadRunModel, readRunConfig, runCheckpointStep, type LoadedRun } from '../trainer/load-run';
 import type { Reporter } from '../trainer/reporter';
@@ -147,13 +147,15 @@ export async function runProbe(job: ProbeJob): Promise<ProbeJobResult> {
       ...(outcome.numVal !== undefined ? { numVal: outcome.numVal, valTop1: outcome.valTop1 } : {}),
       ...(outcome.grid ? { grid: outcome.grid, gridBest: outcome.gridBest } : {}),
       ...(job.pixels ? { pixels: true } : {}),
+      ...(kind === 'attentive' ? { head: { depth: cfg.depth, queries: cfg.queries, mlp: cfg.mlp } } : {}),
     };
     folder.writeResult(result);
     if (outcome.grid && outcome.gridBest !== undefined) {
       const b = outcome.grid[outcome.gridBest];
       log('info', `grid: ${outcome.grid.length} heads; chosen on validation (${outcome.numVal} images): lr ${b.lr}, weight decay ${b.weightDecay}, val top-1 ${(b.valTop1 * 100).toFixed(2)} %`);
     }
-    log('info', `${probeKindLabel(kind)} probe: top-1 ${(result.top1 * 100).toFixed(2)} %${result.top5 === null ? '' : `, top-5 ${(result.top5 * 100).toFixed(2)} %`}`);
+    const head = attentiveHeadText(result.head);
+    log('info', `${probeKindLabel(kind)} probe${head ? ` (${head})` : ''}: top-1 ${(result.top1 * 100).toFixed(2)} %${result.top5 === null ? '' : `, top-5 ${(result.top5 * 100).toFixed(2)} %`}`);
     reporter.emit({ type: 'probe-result', result });
   } catch (err) {
     state = err instanceof StopRequested ? 'stopped' : 'failed';

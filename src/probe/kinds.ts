@@ -1,7 +1,7 @@
 // The three probes over extracted features: linear and attentive (trained heads) and k-NN (no training).
-import { tf, type Tensor2D } from '../ml/tf';
+import { tf } from '../ml/tf';
 import type { ProbeMetricsRow } from '../protocol/run-files';
-import { AttentiveHead, normaliseTokens, tokenBatcher } from './attentive';
+import { AttentiveHead, attentiveBatcher } from './attentive';
 import type { ProbeConfig } from './config';
 import { pooled, type FeatureSet, type FeatureSplit } from '../diagnostics/features';
 import { DEFAULT_GRID_LRS, DEFAULT_GRID_WDS, gridPoints, trainLinearGrid } from './grid';
@@ -12,7 +12,7 @@ import { SgdMomentum } from './sgd';
 import { evaluate, trainProbe } from './train';
 import { holdOutValidation } from './val-split';
 
-/** Attentive-probe attention of the query over the tokens of the first test images (DESIGN.md §5 overlay). */
+/** Attentive-probe attention of the query over the tokens of the first test images (DESIGN.md §5 overlay); from depth 2, over the blocks' output tokens, one per patch position. */
 export interface AttentionDump {
   /** Test-split positions of the images. */
   images: number[];
@@ -68,7 +68,7 @@ async function attentionDump(head: AttentiveHead, test: Batcher, tokens: number)
   const idx = Int32Array.from({ length: n }, (_, i) => i);
   const inputs = test.make(idx);
   const probs = tf.tidy(() => {
-    const p = head.attend(inputs[0] as Tensor2D, inputs[1] as Tensor2D, n).probs; // [n, H, T]
+    const p = head.pool(inputs, n).probs; // [n, H, T]
     return tf.concat([p, tf.mean(p, 1, true)], 1); // + head average
   });
   const data = await probs.data();
@@ -91,12 +91,9 @@ export async function runClassifierProbe(
     if (!f.train.tokens || !f.test.tokens) throw new Error('attentive probe: token features were not extracted');
     head = new AttentiveHead({
       dim: f.dim, heads: cfg.heads > 0 ? cfg.heads : encoderHeads, numClasses: f.numClasses, seed: cfg.seed, queries: cfg.queries, mlp: cfg.mlp,
+      depth: cfg.depth, positions: f.positions,
     });
-    const T = f.tokensPerImage;
-    batcher = (s) => {
-      const n = normaliseTokens(s.tokens ?? new Float32Array(0), f.dim, T, f.positions);
-      return tokenBatcher(n.xk, n.xv, f.dim, T, s.labels);
-    };
+    batcher = (s) => attentiveBatcher(s.tokens ?? new Float32Array(0), f.dim, f.tokensPerImage, f.positions, cfg.depth, s.labels);
   }
   const split = trainAndVal(f, cfg);
   const train = batcher(split.train);

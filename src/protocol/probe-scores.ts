@@ -1,12 +1,24 @@
 // What a probe score means: the chance level of its task (1 / classes), the random-init floor, which score is
 // "best", and one spelling for each probe kind. Shared by the tree, the panels, the report and the CLI.
-import type { ProbeKind } from './run-files';
+import type { AttentiveHeadShape, ProbeKind } from './run-files';
 
 const KIND_LABELS: Record<ProbeKind, string> = { linear: 'linear', attentive: 'attentive', knn: 'k-NN' };
 
 /** "linear", "attentive", "k-NN" (the folder and `--kind` name stays `knn`). */
 export function probeKindLabel(kind: ProbeKind | 'unknown'): string {
   return kind === 'unknown' ? 'unknown' : KIND_LABELS[kind];
+}
+
+/**
+ * "1 block, 1 query" (CAE's head), "4 blocks, 16 queries, MLP": what an attentive probe trained, from a result's
+ * `head`; null when there is none (other kinds, results written before probe.depth) or it is malformed.
+ */
+export function attentiveHeadText(x: AttentiveHeadShape | undefined): string | null {
+  if (!x || typeof x !== 'object') return null;
+  const h = x as Partial<AttentiveHeadShape>;
+  if (!Number.isInteger(h.depth) || !Number.isInteger(h.queries) || typeof h.mlp !== 'boolean') return null;
+  const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+  return [plural(h.depth as number, 'block', 'blocks'), plural(h.queries as number, 'query', 'queries'), ...(h.mlp ? ['MLP'] : [])].join(', ');
 }
 
 /** Top-1 of guessing: 1 / classes, or null when the class count is unknown. */

@@ -126,6 +126,15 @@ export interface ProbeResult {
   gridBest?: number;
   /** `--pixels`: the probe ran on standardised raw pixels (no encoder), the second floor beside random init. */
   pixels?: boolean;
+  /** Attentive probes: the head's shape (probe.depth, probe.queries, probe.mlp). */
+  head?: AttentiveHeadShape;
+}
+
+/** An attentive probe head: blocks (CAE 1), learnable queries (CAE 1) and the MLP after the attention (CAE off, V-JEPA on). */
+export interface AttentiveHeadShape {
+  depth: number;
+  queries: number;
+  mlp: boolean;
 }
 
 /** One line of `probes/<id>/metrics.jsonl`. */

@@ -2,7 +2,7 @@
 // The webview says `ready`; the host answers with a full snapshot, then numbered deltas. Webviews send intents,
 // never state. Both sides validate what they receive with the guards below.
 
-import type { ProbeKind, RunState, RunStatus } from './run-files';
+import type { AttentiveHeadShape, ProbeKind, RunState, RunStatus } from './run-files';
 import { PROBE_KINDS } from './run-files';
 import type { ProbeAttentionManifest, SampleManifest } from './samples';
 
@@ -33,6 +33,8 @@ export interface ProbeView {
   hasAttention?: boolean;
   /** Classes of the probed task (chance level is 1 / numClasses); known once result.json exists. */
   numClasses?: number | null;
+  /** Attentive probes: the head's depth, queries and MLP, from result.json. */
+  head?: AttentiveHeadShape;
 }
 
 /** Which buttons are enabled, decided by the host (it owns processes and workspace trust). */

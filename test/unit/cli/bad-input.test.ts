@@ -96,6 +96,7 @@ const CASES: BadInputCase[] = [
   { name: 'probe with a bad --checkpoint', args: (fx) => ['probe', fx.runWithoutCheckpoint, '--kind', 'knn', '--checkpoint', 'best'], names: () => /--checkpoint must be "latest" or a step number, got "best"/ },
   { name: 'probe of a run without a checkpoint', args: (fx) => ['probe', fx.runWithoutCheckpoint, '--kind', 'knn'], names: () => /probe: no checkpoint found in .*no-checkpoint\/checkpoints/ },
   { name: 'probe setting out of range', args: (fx) => ['probe', fx.runWithoutCheckpoint, '--kind', 'linear', '--set', 'probe.epochs=0'], names: () => /probe\.epochs: expected an integer ≥ 1, got "0"/ },
+  { name: 'attentive probe with a depth of 0', args: (fx) => ['probe', fx.runWithoutCheckpoint, '--kind', 'attentive', '--set', 'probe.depth=0'], names: () => /probe\.depth: expected an integer ≥ 1, got "0"/ },
   { name: 'probe given a run setting', args: (fx) => ['probe', fx.runWithoutCheckpoint, '--kind', 'linear', '--set', 'train.lr=1'], names: () => /--set train\.lr is not a probe setting/ },
   { name: 'probe with an unknown backend', args: (fx) => ['probe', fx.runWithoutCheckpoint, '--kind', 'knn', '--backend', 'tpu'], names: () => /--backend must be one of .*"tpu"/ },
   { name: 'probe of a dataset with one class', args: (fx) => ['probe', fx.oneClassRun, '--kind', 'knn', '--random-init'], names: (fx) => new RegExp(`${esc(join(fx.oneClass, 'train')).source} has 1 class; the knn probe needs at least 2`) },

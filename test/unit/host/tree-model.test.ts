@@ -44,6 +44,17 @@ test('probe rows: k-NN is spelled k-NN, has no epochs, and a pretrained score sh
   assert.equal(running.description, 'running', 'k-NN trains no epochs: no "running 0/0"');
 });
 
+test('an attentive probe row names the head its result records (depth, queries, MLP); older results name none', () => {
+  const run = byId('20261120-100000-cae-tiny');
+  const base = { state: 'done' as const, epoch: 3, epochs: 3, top5: null, checkpointStep: 30, numClasses: 10, kind: 'attentive' as const, top1: 0.5, randomInit: false };
+  const deep = present({ kind: 'probe', id: 'p', run, probe: { ...base, id: 'attentive-a', head: { depth: 4, queries: 16, mlp: true } } });
+  assert.match(deep.tooltip ?? '', /^attentive-a\nattentive probe \(4 blocks, 16 queries, MLP\) of checkpoint 30: top-1 50\.0%/);
+  const cae = present({ kind: 'probe', id: 'p', run, probe: { ...base, id: 'attentive-b', head: { depth: 1, queries: 1, mlp: false } } });
+  assert.match(cae.tooltip ?? '', /attentive probe \(1 block, 1 query\) of checkpoint/);
+  const old = present({ kind: 'probe', id: 'p', run, probe: { ...base, id: 'attentive-c' } });
+  assert.match(old.tooltip ?? '', /attentive probe of checkpoint/);
+});
+
 test('stopped and interrupted runs with a checkpoint are resumable; a failed run without one is not', () => {
   assert.match(present(runNode(byId('20261121-090000-cae-tiny'))).contextValue, /\bresumable\b/);
   assert.match(present(runNode(byId('20261121-100000-cae-tiny'))).contextValue, /state-interrupted resumable/);

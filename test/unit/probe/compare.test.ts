@@ -54,6 +54,16 @@ test('compare: differing config keys, final losses and each probe\'s top-1, late
   assert.equal(Number(t.rows[0][col('loss')]), Number(lastLoss.loss.toPrecision(4)));
 }));
 
+test('compare names an attentive head other than CAE\'s beside its score; CAE\'s head and older results stay plain', withRuns((root) => {
+  const cae = join(root, CAE);
+  addResult(cae, { id: 'attentive-deep', kind: 'attentive', top1: 0.5, checkpointStep: 30, finishedAt: '2026-11-21T12:00:00.000Z', head: { depth: 4, queries: 1, mlp: true } });
+  addResult(cae, { id: 'attentive-random', kind: 'attentive', top1: 0.4, randomInit: true, checkpointStep: 0, head: { depth: 1, queries: 1, mlp: false } });
+  const t = buildTable([readRunRow(cae), readRunRow(join(root, MAE))]);
+  const col = (name: string): number => t.header.indexOf(name);
+  assert.equal(t.rows[0][col('attentive top-1 %')], '50.0 (4 blocks, 1 query, MLP)');
+  assert.equal(t.rows[0][col('attentive (random init) %')], '40.0');
+}));
+
 test('compare formats: markdown has a header rule and escaped pipes, csv quotes cells with commas', () => {
   const t = { header: ['run', 'config'], rows: [['a', 'x=1 y=[1,2]'], ['b|c', '-']] };
   const md = formatTable(t, 'markdown').trim().split('\n');

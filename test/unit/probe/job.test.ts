@@ -44,7 +44,9 @@ test('each probe kind writes complete, parseable config.json, metrics.jsonl and 
     assert.equal(r.state, 'completed', r.error);
     const dir = r.probeDir as string;
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as ProbeResult;
-    assert.deepEqual(Object.keys(result).sort(), ['checkpointStep', 'epochs', 'features', 'finishedAt', 'id', 'kind', 'numClasses', 'numTest', 'numTrain', 'randomInit', 'top1', 'top5'].sort());
+    const keys = ['checkpointStep', 'epochs', 'features', 'finishedAt', 'id', 'kind', 'numClasses', 'numTest', 'numTrain', 'randomInit', 'top1', 'top5'];
+    assert.deepEqual(Object.keys(result).sort(), [...keys, ...(kind === 'attentive' ? ['head'] : [])].sort());
+    if (kind === 'attentive') assert.deepEqual(result.head, { depth: 1, queries: 1, mlp: false }, 'the default head is CAE\'s');
     assert.equal(result.kind, kind);
     assert.ok(result.top1 >= 0 && result.top1 <= 1);
     assert.ok(result.top5 !== null && result.top5 >= result.top1 && result.top5 <= 1);

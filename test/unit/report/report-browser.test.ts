@@ -55,7 +55,7 @@ async function trainLiveRun(): Promise<void> {
     id, kind: 'attentive', top1, top5: 0.8, randomInit: false, checkpointStep: 4, epochs: 2, features: 'tokens',
     numTrain: 512, numTest: 256, numClasses: 10, finishedAt: '2026-11-29T10:00:00.000Z',
   });
-  writeJsonAtomic(join(liveRun, 'probes', 'attentive-1', 'result.json'), result('attentive-1', 0.31));
+  writeJsonAtomic(join(liveRun, 'probes', 'attentive-1', 'result.json'), { ...(result('attentive-1', 0.31) as object), head: { depth: 2, queries: 4, mlp: true } });
   // A second probe that only has the probe job's own dump (probes/<id>/attention.json): the report draws it.
   const row = Array.from({ length: 17 }, (_, k) => (k === 0 ? 0.2 : 0.05));
   mkdirSync(join(liveRun, 'probes', 'attentive-2'), { recursive: true });
@@ -108,6 +108,8 @@ test('report of a live run: self-contained, renders curves, reconstructions, hea
     await page.waitForSelector('#heatmaps[data-drawn="4"]');
     assert.equal(await page.locator('#probe-table tbody tr').count(), 2);
     assert.match((await page.textContent('#probe-table')) ?? '', /31\.0%/);
+    // The head an attentive probe trained is shown where its result was written (attentive-2's predates probe.depth).
+    assert.deepEqual(await page.locator('#probe-table .probe-head').allTextContents(), [' · 2 blocks, 4 queries, MLP']);
     assert.equal(await page.locator('.probe-attention').count(), 2);
     assert.equal(await page.locator('.probe-attention img').count(), 3 + 2, 'mean map + one per head, for each probe');
     const sizes = await page.locator('.probe-attention img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));

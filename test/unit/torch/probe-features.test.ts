@@ -1,7 +1,8 @@
 // A TF.js probe on a torch-trained checkpoint gives the accuracy of the same probe on the features the torch engine
-// computes itself from the same weights (python -m mimlab_torch features): k-NN and linear to 0.1 points. So the
-// checkpoint's weights, their layout and the feature definition (centre view, run statistics, LayerNorm'd tokens,
-// cls / mean pooling) mean the same in both engines.
+// computes itself from the same weights (python -m mimlab_torch features): k-NN, linear and attentive (the CAE head,
+// and a depth-2 head) to 0.1 points, below one of the 256 test images: the same predictions. So the checkpoint's
+// weights, their layout and the feature definition (centre view, run statistics, LayerNorm'd tokens, cls / mean
+// pooling, every token for the attentive probe) mean the same in both engines.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,19 +27,19 @@ before(async () => {
 const LIMITS = ['probe.maxTrain=0', 'probe.maxTest=0']; // the whole splits of the tiny preset's data
 const TOLERANCE = 0.001; // 0.1 points (below one test image here: the same predictions)
 
-interface TorchSplit { labels: number[]; cls: number[]; mean: number[] }
+interface TorchSplit { labels: number[]; cls: number[]; mean: number[]; tokens: number[] }
 interface TorchFeatures { dim: number; tokensPerImage: number; step: number; train: TorchSplit; test: TorchSplit }
 
 function torchFeatures(runDir: string): TorchFeatures {
   const job = join(tempDir('features-job'), 'job.json');
-  writeFileSync(job, JSON.stringify({ version: 1, runDir, checkpoint: 'latest', maxTrain: 0, maxTest: 0, tokens: false }));
+  writeFileSync(job, JSON.stringify({ version: 1, runDir, checkpoint: 'latest', maxTrain: 0, maxTest: 0, tokens: true }));
   const r = spawnSync(PYTHON, ['-m', 'mimlab_torch', 'features', '--job', job], { env: pythonEnv(), encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as TorchFeatures;
 }
 
 const split = (s: TorchSplit): FeatureSplit => ({
-  n: s.labels.length, labels: Int32Array.from(s.labels), cls: Float32Array.from(s.cls), mean: Float32Array.from(s.mean), tokens: null,
+  n: s.labels.length, labels: Int32Array.from(s.labels), cls: Float32Array.from(s.cls), mean: Float32Array.from(s.mean), tokens: Float32Array.from(s.tokens),
 });
 
 function tfjsProbe(runDir: string, kind: string, sets: string[]): ProbeResult {
@@ -63,12 +64,16 @@ describe('TF.js probes on a torch checkpoint = the same probes on the torch engi
     f = { dim: t.dim, tokensPerImage: t.tokensPerImage, numClasses: 10, positions: get2dSincosPosEmbed(config.model.dim, config.data.imageSize / config.model.patchSize, config.data.imageSize / config.model.patchSize), train: split(t.train), test: split(t.test) };
   });
 
-  for (const [kind, sets] of [['knn', []], ['linear', ['probe.epochs=8', 'probe.warmupEpochs=1']]] as const) {
-    it(`${kind}: top-1 within 0.1 points`, async () => {
+  const short = ['probe.epochs=3', 'probe.warmupEpochs=1']; // the attentive probe: a few epochs keep it fast
+  for (const [kind, sets] of [
+    ['knn', []], ['linear', ['probe.epochs=8', 'probe.warmupEpochs=1']], ['attentive', short], ['attentive', [...short, 'probe.depth=2']],
+  ] as const) {
+    it(`${kind}${sets.length ? ` (${sets.join(' ')})` : ''}: top-1 within 0.1 points`, async () => {
       const all = [...LIMITS, ...sets];
       const tfjs = tfjsProbe(runDir, kind, all);
       assert.equal(tfjs.numTest, f.test.n);
       assert.equal(tfjs.numTrain, f.train.n);
+      if (kind === 'attentive') assert.equal(tfjs.head?.depth, sets.includes('probe.depth=2') ? 2 : 1, 'result.json records the head');
       const cfg = resolveProbeConfig(kind, all);
       const torch = kind === 'knn' ? await runKnnProbe(f, cfg) : await runClassifierProbe(kind, f, cfg, config.model.heads, () => false, () => {});
       assert.ok(Math.abs(tfjs.top1 - torch.top1) <= TOLERANCE, `${kind}: TF.js ${tfjs.top1} vs torch features ${torch.top1}`);
