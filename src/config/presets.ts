@@ -68,7 +68,7 @@ export const PRESETS: Record<string, Preset> = {
   },
   'cae-demo': {
     description: 'CAE for `npm run demo`: 32 px with 8 px patches (a 4×4 grid, 8 masked block-wise), width 64, depth 4, regressor 1, decoder 1; '
-      + '6000 steps at lr 3e-3, crop 0.35–1 (~6 min on 2 cores). 16 tokens make a step ~4× cheaper than cae-small, so the '
+      + '6000 steps at lr 3e-3, crop 0.35–1 (~10 min of pretraining on 2 cores). 16 tokens make a step ~4× cheaper than cae-small, so the '
       + 'encoder sees ~48 epochs of the built-in dataset: enough for its pooled features to separate the classes, which a few '
       + 'hundred steps are not. lr 1.5e-3 learned slower, 5e-3 stayed at the random-init level. Teacher EMA 0.996 (BYOL/DINO\'s '
       + 'default) instead of the paper\'s m = 0: with a copy, seed 1\'s latents shrank (latent_std 0.95 → 0.19) and its attentive '
