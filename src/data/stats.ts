@@ -1,7 +1,7 @@
 // Per-channel normalisation. Config values win; otherwise the statistics of the train split are
 // computed once (deterministic subsample, centre view) and cached as <runDir>/data-stats.json, so a
 // resumed run normalises exactly as before even if the dataset folder has grown.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema';
 import { centreView } from './transforms';
@@ -71,16 +71,21 @@ interface StatsFile extends ChannelStats {
   channels: number;
 }
 
-function readCache(file: string, key: Omit<StatsFile, keyof ChannelStats>): ChannelStats | null {
-  if (!existsSync(file)) return null;
+/** The stats file's fields, when it parses and its mean/std have `channels` values each; null when missing, torn or foreign. */
+function readStatsFile(file: string, channels: number): (Partial<StatsFile> & ChannelStats) | null {
   try {
     const s = JSON.parse(readFileSync(file, 'utf8')) as Partial<StatsFile>;
-    const ok = s.dataset === key.dataset && s.trainLength === key.trainLength && s.imageSize === key.imageSize && s.channels === key.channels
-      && Array.isArray(s.mean) && Array.isArray(s.std) && s.mean.length === key.channels && s.std.length === key.channels;
-    return ok ? { mean: s.mean as number[], std: s.std as number[], count: s.count ?? 0 } : null;
+    if (!Array.isArray(s.mean) || !Array.isArray(s.std) || s.mean.length !== channels || s.std.length !== channels) return null;
+    return { ...s, mean: s.mean, std: s.std, count: s.count ?? 0 };
   } catch {
     return null; // a torn or foreign file is recomputed, not fatal
   }
+}
+
+function readCache(file: string, key: Omit<StatsFile, keyof ChannelStats>): ChannelStats | null {
+  const s = readStatsFile(file, key.channels);
+  const ok = s && s.dataset === key.dataset && s.trainLength === key.trainLength && s.imageSize === key.imageSize && s.channels === key.channels;
+  return ok ? { mean: s.mean, std: s.std, count: s.count } : null;
 }
 
 /**
@@ -89,13 +94,8 @@ function readCache(file: string, key: Omit<StatsFile, keyof ChannelStats>): Chan
  */
 export function recordedNormalisation(config: Config, runDir: string): { mean: number[]; std: number[] } | null {
   if (config.data.mean.length) return { mean: config.data.mean, std: config.data.std };
-  const { channels } = config.data;
-  try {
-    const s = JSON.parse(readFileSync(join(runDir, STATS_FILE), 'utf8')) as Partial<StatsFile>;
-    return Array.isArray(s.mean) && Array.isArray(s.std) && s.mean.length === channels && s.std.length === channels ? { mean: s.mean, std: s.std } : null;
-  } catch {
-    return null;
-  }
+  const s = readStatsFile(join(runDir, STATS_FILE), config.data.channels);
+  return s ? { mean: s.mean, std: s.std } : null;
 }
 
 /** Config mean/std if given, else `<runDir>/data-stats.json` if it matches this dataset, else computed (and cached). */
