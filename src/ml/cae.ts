@@ -5,12 +5,14 @@
 import { alignLoss, alignTarget, needsBlockOutputs } from './align-target';
 import { applyBlock, applyCrossBlock, applyLayerNorm, applyLinear, createBlock, createCrossBlock, createLayerNorm, createLinear } from './blocks';
 import { dropPathMasks, positions, type MimInputs } from './inputs';
+import { fusedActive } from './kernels/fused';
+import { fusedEmaAll } from './kernels/fused-ops';
 import { encodeAll, encodeVisible, type EncoderParts } from './masked-encoder';
 import type { LossParts, MimModel } from './model';
 import type { ModelSpec } from './model-spec';
 import { ParamStore } from './params';
 import { get2dSincosPosEmbed } from './posembed';
-import { dataVar } from './signals';
+import { dataVar, meanColumnStd } from './signals';
 import { headWidth, maskedObjective } from './objective';
 import { tf, type Scalar, type Tensor, type Tensor2D } from './tf';
 import { gridSide } from './patches';
@@ -114,7 +116,7 @@ export class CaeModel implements MimModel {
 
   prepare(inp: MimInputs): { targets: Tensor[]; latentStd: Scalar | null; targetVar: Scalar } {
     const { latent, target } = this.teacherForward(inp);
-    const latentStd = tf.tidy(() => tf.mean(tf.sqrt(tf.moments(latent, 0).variance)) as Scalar); // of the raw latents, whatever the target
+    const latentStd = meanColumnStd(latent); // of the raw latents, whatever the target
     latent.dispose();
     return { targets: [target], latentStd, targetVar: dataVar(target) };
   }
@@ -132,6 +134,14 @@ export class CaeModel implements MimModel {
   /** θ_t ← m·θ_t + (1−m)·θ_e (m = 0: a copy of the encoder); m from the teacher schedule when given. */
   afterStep(teacherMomentum?: number): void {
     const m = teacherMomentum ?? this.spec.teacherMomentum;
+    if (m !== 0 && fusedActive()) {
+      const pairs = this.teacher.entries();
+      tf.tidy(() => {
+        const out = fusedEmaAll(pairs.map(([, t]) => t), pairs.map(([n]) => this.encoder.get(n)), m); // one kernel call
+        pairs.forEach(([, t], i) => t.assign(out[i]));
+      });
+      return;
+    }
     for (const [name, t] of this.teacher.entries()) {
       tf.tidy(() => t.assign(m === 0 ? this.encoder.get(name) : tf.add(tf.mul(t, m), tf.mul(this.encoder.get(name), 1 - m))));
     }

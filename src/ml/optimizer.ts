@@ -1,7 +1,7 @@
 // AdamW (Loshchilov & Hutter) with decoupled weight decay applied only to weights of rank ≥ 2 (nanoGPT/timm
 // convention: no decay on biases, LayerNorm, layer-scale gammas, cls and mask tokens), plus global-norm clipping.
 import { fusedActive } from './kernels/fused';
-import { fusedAdamW, fusedSumSquares } from './kernels/fused-ops';
+import { fusedAdamWAll, fusedSumSquares } from './kernels/fused-ops';
 import type { NamedArray, ParamStore } from './params';
 import { tf, type Scalar, type Tensor, type Variable } from './tf';
 
@@ -41,19 +41,22 @@ export class AdamW {
     return this.slots.map((s) => s.param);
   }
 
-  /** p ← p − lr·(m̂/(√v̂+ε) + wd·p) for decayed weights; grads in `params()` order. */
-  apply(grads: Tensor[], lr: number): void {
+  /**
+   * p ← p − lr·(m̂/(√v̂+ε) + wd·p) for decayed weights; grads in `params()` order, each multiplied by `gradScale`
+   * first (the global-norm clip's scale, from `clipScale`; 1 = unclipped).
+   */
+  apply(grads: Tensor[], lr: number, gradScale = 1): void {
     this.t += 1;
     const { beta1, beta2, eps, weightDecay } = this.cfg;
     const c1 = 1 - beta1 ** this.t;
     const c2 = 1 - beta2 ** this.t;
     if (fusedActive()) {
-      // One kernel per parameter on wasm (src/ml/kernels): the same arithmetic as below, in one pass.
-      this.slots.forEach((s, i) => {
-        tf.tidy(() => {
-          const [p, m, v] = fusedAdamW(s.param, grads[i], s.m, s.v, {
-            lr, beta1, beta2, c1, c2, eps, weightDecay: s.decay ? weightDecay : 0,
-          });
+      // One kernel call for every parameter on wasm (src/ml/kernels): the same arithmetic as below, in one pass.
+      tf.tidy(() => {
+        const out = fusedAdamWAll(this.slots.map((s) => s.param), grads, this.slots.map((s) => s.m), this.slots.map((s) => s.v),
+          this.slots.map((s) => s.decay), { lr, beta1, beta2, c1, c2, eps, weightDecay, gradScale });
+        this.slots.forEach((s, i) => {
+          const [p, m, v] = out[i];
           s.m.assign(m);
           s.v.assign(v);
           s.param.assign(p);
@@ -63,7 +66,7 @@ export class AdamW {
     }
     this.slots.forEach((s, i) => {
       tf.tidy(() => {
-        const g = grads[i];
+        const g = gradScale === 1 ? grads[i] : tf.mul(grads[i], gradScale);
         const m = tf.add(tf.mul(s.m, beta1), tf.mul(g, 1 - beta1));
         const v = tf.add(tf.mul(s.v, beta2), tf.mul(tf.square(g), 1 - beta2));
         let update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
@@ -101,14 +104,21 @@ export class AdamW {
   }
 }
 
-/** Global L2 norm of all gradients, and the gradients scaled so that norm ≤ maxNorm (maxNorm 0 = off). */
-export function clipByGlobalNorm(grads: Tensor[], maxNorm: number): { grads: Tensor[]; norm: Scalar } {
+/** Global L2 norm of all gradients (float32, as the clip reads it). */
+export function globalGradNorm(grads: Tensor[]): Scalar {
   return tf.tidy(() => {
     // stack + sum rather than addN: WebGPU caps a kernel's inputs at 8 storage buffers.
     const sumSq = fusedActive() && grads.length > 0 ? fusedSumSquares(grads) : tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g)))));
-    const norm = tf.sqrt(sumSq) as Scalar;
-    if (maxNorm <= 0) return { grads: grads.map((g) => tf.clone(g)), norm };
-    const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
-    return { grads: grads.map((g) => tf.mul(g, scale)), norm };
+    return tf.sqrt(sumSq) as Scalar;
   });
+}
+
+/**
+ * The factor that brings the global norm to at most maxNorm: min(1, maxNorm / (norm + 1e-6)), rounded to float32
+ * at each operation as the same ops on float32 tensors would round it (maxNorm ≤ 0: off, 1).
+ */
+export function clipScale(norm: number, maxNorm: number): number {
+  if (maxNorm <= 0) return 1;
+  const f = Math.fround;
+  return Math.min(1, f(f(maxNorm) / f(f(norm) + f(1e-6))));
 }

@@ -4,13 +4,25 @@
 //   target_var equals latent_std up to the 1e-6 and the unbiased correction.
 // - rank_me: RankMe (Garrido et al. 2023), exp of the entropy of the L1-normalised singular values of a
 //   feature matrix [n, D]: ≈ k for features of rank k, at most min(n, D).
-import { tf, type Scalar, type Tensor2D } from './tf';
+import { fusedActive } from './kernels/fused';
+import { fusedColVariance } from './kernels/fused-ops';
+import { tf, type Scalar, type Tensor, type Tensor2D } from './tf';
+
+/** Biased variance over the rows of x [M, D] → [D]; one kernel on wasm (tf.moments there is four, ≈5 % of a cae-demo step). */
+export function columnVariance(x: Tensor2D): Tensor {
+  return fusedActive() ? fusedColVariance(x) : tf.moments(x, 0).variance;
+}
+
+/** Mean over channels of the per-channel std over the rows of x [M, D] (CAE's latent_std). */
+export function meanColumnStd(x: Tensor2D): Scalar {
+  return tf.tidy(() => tf.mean(tf.sqrt(columnVariance(x))) as Scalar);
+}
 
 /** data2vec's compute_var: x [M, D] → mean over channels of √(unbiased var over the M rows + 1e-6). */
 export function dataVar(x: Tensor2D): Scalar {
   return tf.tidy(() => {
     const m = x.shape[0];
-    const { variance } = tf.moments(x, 0);
+    const variance = columnVariance(x);
     const unbiased = tf.mul(variance, m / Math.max(1, m - 1));
     return tf.mean(tf.sqrt(tf.add(unbiased, 1e-6))) as Scalar;
   });

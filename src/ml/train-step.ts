@@ -2,7 +2,7 @@
 // finite, then update and run the model's post-step hook. Numbers are read once per step, outside the tape.
 import type { MimInputs } from './inputs';
 import type { MimModel } from './model';
-import { clipByGlobalNorm, type AdamW } from './optimizer';
+import { clipScale, globalGradNorm, type AdamW } from './optimizer';
 import { tf, type Scalar, type Tensor } from './tf';
 
 export interface StepResult {
@@ -91,21 +91,20 @@ export function stepGradients(model: MimModel, opt: AdamW, micro: MimInputs[]): 
 export async function trainStep(model: MimModel, opt: AdamW, micro: MimInputs[], lr: number, clipGrad: number, teacherMomentum?: number): Promise<StepResult> {
   const k = micro.length;
   const acc = stepGradients(model, opt, micro);
-  const clipped = clipByGlobalNorm(acc.grads, clipGrad);
-  tf.dispose(acc.grads);
+  const norm = globalGradNorm(acc.grads);
   const sums = SUM_KEYS.map((key) => acc.sums[key]);
-  // Means over micro-batches, and the clipped global norm, read back in one transfer.
-  const summary = tf.tidy(() => tf.div(tf.stack([...sums, clipped.norm]), tf.tensor1d([...sums.map(() => k), 1])));
+  // Means over micro-batches, and the global norm (before clipping), read back in one transfer.
+  const summary = tf.tidy(() => tf.div(tf.stack([...sums, norm]), tf.tensor1d([...sums.map(() => k), 1])));
   const values = Array.from(await summary.data());
-  tf.dispose([summary, clipped.norm, ...sums]);
+  tf.dispose([summary, norm, ...sums]);
   const m = Object.fromEntries(SUM_KEYS.map((key, i) => [key, values[i]])) as Record<(typeof SUM_KEYS)[number], number>;
   const gradNorm = values[SUM_KEYS.length];
   const finite = [m.loss, m.main, m.align, gradNorm].every(Number.isFinite);
   if (finite) {
-    opt.apply(clipped.grads, lr);
+    opt.apply(acc.grads, lr, clipScale(gradNorm, clipGrad)); // the clip's scale is folded into the update
     model.afterStep(teacherMomentum);
   }
-  tf.dispose(clipped.grads);
+  tf.dispose(acc.grads);
   const isCae = model.spec.algorithm === 'cae';
   return {
     loss: m.loss, lossMain: m.main, lossAlign: isCae ? m.align : null, gradNorm, latentStd: isCae ? m.latentStd : null,

@@ -92,6 +92,11 @@ export function fusedColSum(x: Tensor): Tensor {
   return run(KERNELS.colSum, { x }) as Tensor;
 }
 
+/** Biased variance over the rows of x [M, N] → [N] (two passes, as tf.moments; not differentiable). */
+export function fusedColVariance(x: Tensor): Tensor {
+  return run(KERNELS.colVar, { x }) as Tensor;
+}
+
 const scaleAddOp = tf.customGrad(((x: Tensor, branch: Tensor, gamma: Tensor, save: tf.GradSaveFunc) => {
   save([branch, gamma]);
   return {
@@ -116,13 +121,34 @@ export interface AdamWStep {
   c2: number;
   eps: number;
   weightDecay: number;
+  /** Multiplies every gradient first (the global-norm clip's scale; 1 = none). */
+  gradScale: number;
 }
 
-/** One AdamW update of one parameter: → [p', m', v']. */
-export function fusedAdamW(p: Tensor, g: Tensor, m: Tensor, v: Tensor, s: AdamWStep): Tensor[] {
-  return run(KERNELS.adamw, { p, g, m, v }, {
-    lr: s.lr, beta1: s.beta1, oneMinusBeta1: 1 - s.beta1, beta2: s.beta2, oneMinusBeta2: 1 - s.beta2, c1: s.c1, c2: s.c2, eps: s.eps, weightDecay: s.weightDecay,
+/** One AdamW update of every parameter in one kernel call; `decay[i]`: whether parameter i is weight-decayed. → [p', m', v'] each. */
+export function fusedAdamWAll(ps: Tensor[], gs: Tensor[], ms: Tensor[], vs: Tensor[], decay: boolean[], s: AdamWStep): Tensor[][] {
+  const inputs: Record<string, Tensor> = {};
+  ps.forEach((p, i) => {
+    inputs[`p${i}`] = p;
+    inputs[`g${i}`] = gs[i];
+    inputs[`m${i}`] = ms[i];
+    inputs[`v${i}`] = vs[i];
+  });
+  const out = run(KERNELS.adamwAll, inputs, {
+    lr: s.lr, beta1: s.beta1, oneMinusBeta1: 1 - s.beta1, beta2: s.beta2, oneMinusBeta2: 1 - s.beta2, c1: s.c1, c2: s.c2, eps: s.eps,
+    weightDecay: s.weightDecay, gradScale: s.gradScale, decay: decay.map((d) => (d ? 1 : 0)),
   }) as Tensor[];
+  return ps.map((_, i) => out.slice(3 * i, 3 * i + 3));
+}
+
+/** m·t + (1−m)·e for each pair (the EMA teacher), one kernel call. */
+export function fusedEmaAll(teacher: Tensor[], encoder: Tensor[], m: number): Tensor[] {
+  const inputs: Record<string, Tensor> = {};
+  teacher.forEach((t, i) => {
+    inputs[`t${i}`] = t;
+    inputs[`e${i}`] = encoder[i];
+  });
+  return run(KERNELS.emaAll, inputs, { m, oneMinusM: 1 - m }) as Tensor[];
 }
 
 /** Σ_i Σ x_i² over all tensors, one kernel call. */

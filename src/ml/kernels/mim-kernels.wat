@@ -755,15 +755,134 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $lr))))
 
+  ;; out[c] = Σ_r (x[r, c] − mean_c)² / M with mean_c = Σ_r x[r, c] / M: the biased per-column variance, two passes
+  ;; as tf.moments (the label-free signals latent_std, target_var, pred_var).
+  (func (export "col_var") (param $x i32) (param $out i32) (param $M i32) (param $N i32)
+    (local $c i32) (local $r i32) (local $p i32) (local $NB i32) (local $s v128) (local $mean v128) (local $d v128) (local $mf v128)
+    (local.set $NB (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $mf (f32x4.splat (f32.convert_i32_s (local.get $M))))
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_u (local.get $c) (local.get $NB)))
+      ;; four columns at a time; the last group of a row whose width is not a multiple of 4 is read lane by lane
+      (local.set $s (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.add (local.get $x) (local.get $c)))
+      (local.set $r (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_s (local.get $r) (local.get $M)))
+        (local.set $s (f32x4.add (local.get $s) (call $load_cols (local.get $p) (i32.sub (local.get $NB) (local.get $c)))))
+        (local.set $p (i32.add (local.get $p) (local.get $NB)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $l1)))
+      (local.set $mean (f32x4.div (local.get $s) (local.get $mf)))
+      (local.set $s (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.add (local.get $x) (local.get $c)))
+      (local.set $r (i32.const 0))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_s (local.get $r) (local.get $M)))
+        (local.set $d (f32x4.sub (call $load_cols (local.get $p) (i32.sub (local.get $NB) (local.get $c))) (local.get $mean)))
+        (local.set $s (f32x4.add (local.get $s) (f32x4.mul (local.get $d) (local.get $d))))
+        (local.set $p (i32.add (local.get $p) (local.get $NB)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $l2)))
+      (call $store_cols (i32.add (local.get $out) (local.get $c)) (f32x4.div (local.get $s) (local.get $mf)) (i32.sub (local.get $NB) (local.get $c)))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br $lc))))
+
+  ;; Up to four floats at p (left = bytes left in the row); missing lanes are 0.
+  (func $load_cols (param $p i32) (param $left i32) (result v128)
+    (local $v v128)
+    (if (i32.ge_u (local.get $left) (i32.const 16)) (then (return (v128.load (local.get $p)))))
+    (local.set $v (f32x4.replace_lane 0 (v128.const i32x4 0 0 0 0) (f32.load (local.get $p))))
+    (if (i32.ge_u (local.get $left) (i32.const 8)) (then (local.set $v (f32x4.replace_lane 1 (local.get $v) (f32.load offset=4 (local.get $p))))))
+    (if (i32.ge_u (local.get $left) (i32.const 12)) (then (local.set $v (f32x4.replace_lane 2 (local.get $v) (f32.load offset=8 (local.get $p))))))
+    (local.get $v))
+
+  (func $store_cols (param $p i32) (param $v v128) (param $left i32)
+    (if (i32.ge_u (local.get $left) (i32.const 16)) (then (v128.store (local.get $p) (local.get $v)) (return)))
+    (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $v)))
+    (if (i32.ge_u (local.get $left) (i32.const 8)) (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $v)))))
+    (if (i32.ge_u (local.get $left) (i32.const 12)) (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $v))))))
+
+  ;; ---- element-wise sums and the EMA teacher ------------------------------------------------------------
+
+  ;; out = a + b over n floats (same shapes).
+  (func (export "add") (param $a i32) (param $b i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (f32x4.add (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l4)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $i) (local.get $end)))
+      (f32.store (i32.add (local.get $out) (local.get $i))
+        (f32.add (f32.load (i32.add (local.get $a) (local.get $i))) (f32.load (i32.add (local.get $b) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l1))))
+
+  ;; out[r, c] = x[r, c] + v[c] for M rows of N floats (a bias, or any trailing-shape broadcast).
+  (func (export "add_rows") (param $x i32) (param $v i32) (param $out i32) (param $M i32) (param $N i32)
+    (local $r i32)
+    (block $dr (loop $lr
+      (br_if $dr (i32.ge_s (local.get $r) (local.get $M)))
+      (call $add_row (local.get $x) (local.get $v) (local.get $out) (local.get $N))
+      (local.set $x (i32.add (local.get $x) (i32.shl (local.get $N) (i32.const 2))))
+      (local.set $out (i32.add (local.get $out) (i32.shl (local.get $N) (i32.const 2))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $lr))))
+
+  (func $add_row (param $x i32) (param $v i32) (param $out i32) (param $N i32)
+    (local $i i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $N) (i32.const 2)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (f32x4.add (v128.load (i32.add (local.get $x) (local.get $i))) (v128.load (i32.add (local.get $v) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l4)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $i) (local.get $end)))
+      (f32.store (i32.add (local.get $out) (local.get $i))
+        (f32.add (f32.load (i32.add (local.get $x) (local.get $i))) (f32.load (i32.add (local.get $v) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l1))))
+
+  ;; out = t·m + e·omm over n floats: the EMA teacher θ_t ← m·θ_t + (1−m)·θ_e, omm = 1−m rounded from float64
+  ;; as the op-by-op version rounds it.
+  (func (export "ema") (param $t i32) (param $e i32) (param $out i32) (param $n i32) (param $m f32) (param $omm f32)
+    (local $i i32) (local $end i32) (local $mv v128) (local $ov v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $mv (f32x4.splat (local.get $m)))
+    (local.set $ov (f32x4.splat (local.get $omm)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $i))) (local.get $mv))
+                   (f32x4.mul (v128.load (i32.add (local.get $e) (local.get $i))) (local.get $ov))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l4)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $i) (local.get $end)))
+      (f32.store (i32.add (local.get $out) (local.get $i))
+        (f32.add (f32.mul (f32.load (i32.add (local.get $t) (local.get $i))) (local.get $m))
+                 (f32.mul (f32.load (i32.add (local.get $e) (local.get $i))) (local.get $omm))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l1))))
+
   ;; ---- AdamW (one parameter tensor per call) -----------------------------------------------------------
 
-  ;; m' = b1·m + (1−b1)·g; v' = b2·v + (1−b2)·g²; u = (m'/c1)/(√(v'/c2) + eps) (+ wd·p when wd > 0); p' = p − lr·u.
+  ;; g ← gs·g (the global-norm clip's scale; 1 = unclipped, exact); m' = b1·m + (1−b1)·g; v' = b2·v + (1−b2)·g²; u = (m'/c1)/(√(v'/c2) + eps) (+ wd·p when wd > 0); p' = p − lr·u.
   ;; omb1 = 1−b1 and omb2 = 1−b2 are passed rounded from float64, as the op-by-op version rounds them.
   (func (export "adamw") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $po i32) (param $mo i32) (param $vo i32) (param $n i32)
     (param $lr f32) (param $b1 f32) (param $omb1 f32) (param $b2 f32) (param $omb2 f32) (param $c1 f32) (param $c2 f32) (param $eps f32) (param $wd f32)
+    (param $gs f32)
     (local $i i32) (local $end i32) (local $gv v128) (local $mv v128) (local $vv v128) (local $u v128) (local $pv v128)
     (local $lrv v128) (local $b1v v128) (local $o1v v128) (local $b2v v128) (local $o2v v128) (local $c1v v128) (local $c2v v128) (local $epsv v128) (local $wdv v128)
+    (local $gsv v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $gsv (f32x4.splat (local.get $gs)))
     (local.set $lrv (f32x4.splat (local.get $lr)))
     (local.set $b1v (f32x4.splat (local.get $b1)))
     (local.set $o1v (f32x4.splat (local.get $omb1)))
@@ -775,7 +894,7 @@
     (local.set $wdv (f32x4.splat (local.get $wd)))
     (block $d4 (loop $l4
       (br_if $d4 (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
-      (local.set $gv (v128.load (i32.add (local.get $g) (local.get $i))))
+      (local.set $gv (f32x4.mul (v128.load (i32.add (local.get $g) (local.get $i))) (local.get $gsv)))
       (local.set $pv (v128.load (i32.add (local.get $p) (local.get $i))))
       (local.set $mv (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (local.get $b1v)) (f32x4.mul (local.get $gv) (local.get $o1v))))
       (local.set $vv (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (local.get $b2v))
@@ -790,7 +909,7 @@
       (br $l4)))
     (block $d1 (loop $l1
       (br_if $d1 (i32.ge_u (local.get $i) (local.get $end)))
-      (local.set $gv (v128.load32_splat (i32.add (local.get $g) (local.get $i))))
+      (local.set $gv (f32x4.mul (v128.load32_splat (i32.add (local.get $g) (local.get $i))) (local.get $gsv)))
       (local.set $pv (v128.load32_splat (i32.add (local.get $p) (local.get $i))))
       (local.set $mv (f32x4.add (f32x4.mul (v128.load32_splat (i32.add (local.get $m) (local.get $i))) (local.get $b1v)) (f32x4.mul (local.get $gv) (local.get $o1v))))
       (local.set $vv (f32x4.add (f32x4.mul (v128.load32_splat (i32.add (local.get $v) (local.get $i))) (local.get $b2v))

@@ -18,8 +18,12 @@ export interface MimWasm {
   scale_add(x: number, br: number, g: number, y: number, M: number, D: number): void;
   scale_add_bwd(dy: number, br: number, g: number, dbr: number, dg: number, M: number, D: number): void;
   adamw(p: number, g: number, m: number, v: number, po: number, mo: number, vo: number, n: number,
-    lr: number, b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, wd: number): void;
+    lr: number, b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, wd: number, gs: number): void;
   sumsq(x: number, n: number): number;
+  add(a: number, b: number, out: number, n: number): void;
+  add_rows(x: number, v: number, out: number, M: number, N: number): void;
+  ema(t: number, e: number, out: number, n: number, m: number, omm: number): void;
+  col_var(x: number, out: number, M: number, N: number): void;
 }
 
 export const WAT_FILE = 'mim-kernels.wat';

@@ -12,7 +12,9 @@ import { gelu, layerNorm, linear, multiHeadAttention, residual, selfAttention } 
 import { MaeModel } from '../../../src/ml/mae';
 import { modelSpecFromConfig } from '../../../src/ml/model-spec';
 import type { MimModel } from '../../../src/ml/model';
-import { AdamW } from '../../../src/ml/optimizer';
+import { AdamW, clipScale } from '../../../src/ml/optimizer';
+import { ParamStore } from '../../../src/ml/params';
+import { fusedColVariance, fusedEmaAll } from '../../../src/ml/kernels/fused-ops';
 import { tf, type Tensor, type Tensor2D } from '../../../src/ml/tf';
 import { trainStep } from '../../../src/ml/train-step';
 import { tinyConfig, tinyInputs, useWasm } from '../../helpers/engine';
@@ -250,5 +252,74 @@ describe('kernels the wasm backend lacks', () => {
     a.dispose();
     assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3]);
     b.dispose();
+  });
+});
+
+describe('one kernel call where TF.js runs many (Add, AdamW over all parameters, the EMA teacher, column variance)', () => {
+  const bits = (t: Tensor): number[] => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+
+  it('Add gives the stock kernel\'s bits for equal shapes and trailing broadcasts, and leaves other cases to it', () => {
+    const cases: [number[], number[]][] = [
+      [[512, 64], [512, 64]], [[37], [37]], [[512, 64], [64]], [[64], [512, 64]], [[64, 1, 64], [64]], [[4, 3, 8], [1, 3, 8]],
+      [[6, 7], [7]], [[5, 3], [1, 1, 3]], [[2, 3], [2, 1]], [[3, 1], [1, 4]], [[4, 5], []],
+    ];
+    cases.forEach(([sa, sb], i) => {
+      const { fused, reference } = both(() => tf.tidy(() => {
+        const y = tf.add(rand(sa, 100 + i), rand(sb, 200 + i));
+        return { shape: y.shape, bits: bits(y) };
+      }));
+      assert.deepEqual(fused.shape, reference.shape, `${sa} + ${sb}: shape`);
+      assert.deepEqual(fused.bits, reference.bits, `${sa} + ${sb}: values`);
+    });
+    const ints = tf.tidy(() => Array.from(tf.add(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([10, 20, 30], 'int32')).dataSync()));
+    assert.deepEqual(ints, [11, 22, 33]);
+  });
+
+  it('AdamW over every parameter in one call, with the clip scale folded in, equals the op-by-op update bit for bit', () => {
+    const run = (): number[][] => tf.tidy(() => {
+      const store = new ParamStore(1, 'p');
+      store.create('w', [16, 12], { kind: 'truncNormal', std: 1 }); // decayed (rank 2)
+      store.create('b', [7], { kind: 'truncNormal', std: 1 }); // not decayed
+      const opt = new AdamW({ s: store }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05 });
+      for (let step = 0; step < 3; step++) {
+        const grads = [rand([16, 12], 10 + step, 3), rand([7], 20 + step, 3)];
+        opt.apply(grads, 1e-2, step === 1 ? 1 : clipScale(7.3 + step, 3));
+      }
+      const out = opt.params().map((p) => bits(p));
+      opt.dispose();
+      tf.dispose(store.variables());
+      return out;
+    });
+    const { fused, reference } = both(run);
+    assert.deepEqual(fused, reference);
+  });
+
+  it('clipScale rounds like min(1, maxNorm / (norm + 1e-6)) on float32 tensors', () => {
+    for (const [norm, max] of [[7.3, 3], [0.1234567, 1], [2.9999995, 3], [1e-7, 1e-6], [123456.7, 0.5]]) {
+      const tensorScale = tf.tidy(() => tf.minimum(1, tf.div(max, tf.add(tf.scalar(norm), 1e-6))).dataSync()[0]);
+      assert.equal(clipScale(Math.fround(norm), max), tensorScale, `norm ${norm}, max ${max}`);
+    }
+    assert.equal(clipScale(5, 0), 1, 'maxNorm 0 turns clipping off');
+  });
+
+  it('the EMA teacher update equals m·t + (1−m)·e op by op, bit for bit', () => {
+    const { fused, reference } = both(() => tf.tidy(() => {
+      const t = [rand([64, 192], 30), rand([5], 31)];
+      const e = [rand([64, 192], 32), rand([5], 33)];
+      const m = 0.9961234;
+      const out = fusedActive() ? fusedEmaAll(t, e, m) : t.map((x, i) => tf.add(tf.mul(x, m), tf.mul(e[i], 1 - m)));
+      return out.map(bits);
+    }));
+    assert.deepEqual(fused, reference);
+  });
+
+  it('column variance equals tf.moments over the rows, for widths that are and are not multiples of 4', () => {
+    for (const [m, n] of [[512, 64], [3, 7], [33, 1], [9, 130]]) {
+      const x = rand([m, n], m + n, 2.5) as Tensor2D;
+      const fused = fusedColVariance(x).dataSync() as Float32Array;
+      const reference = tf.moments(x, 0).variance.dataSync() as Float32Array;
+      assert.ok(relErr(fused, reference) < 1e-6, `[${m}, ${n}]: ${relErr(fused, reference).toExponential(2)}`);
+      x.dispose();
+    }
   });
 });
