@@ -3,9 +3,9 @@
 import type { ProbeKind } from '../src/protocol/run-files';
 import { isHostToComparePanel, type CompareRun, type ComparePanelState, type ComparePanelToHost } from '../src/protocol/webview';
 import { LineChart, type SeriesSpec } from './chart';
-import { bestScoreIndex, probeKindLabel } from '../src/protocol/probe-scores';
+import { bestScoreIndex, otherHeadText, probeKindLabel } from '../src/protocol/probe-scores';
 import { byId, clear, fillSelect, h } from './dom';
-import { scoreCell } from './probe-score';
+import { scoreCell, type ScoreContext } from './probe-score';
 import { onThemeChange, type ChartColor } from './theme';
 import { bridge, reportErrors } from './vscode-api';
 
@@ -60,11 +60,18 @@ function drawChart(): void {
   byId('compare-chart').dataset.series = String(runs.filter((r) => r.metrics.step.length > 0).length);
 }
 
-/** A run's best pretrained probe of a kind, with its class count (for the chance level). */
-function bestProbe(r: CompareRun, kind: ProbeKind): { top1: number | null; numClasses: number | null } {
+/** A run's best pretrained probe of a kind, with its class count (for the chance level) and its head's text when not CAE's. */
+function bestProbe(r: CompareRun, kind: ProbeKind): { top1: number | null; numClasses: number | null; head: string | null } {
   const done = r.probes.filter((p) => p.kind === kind && p.state === 'done' && p.top1 !== null && !p.randomInit && !p.pixels);
   const best = done.sort((a, b) => (b.top1 ?? 0) - (a.top1 ?? 0))[0];
-  return { top1: best?.top1 ?? null, numClasses: best?.numClasses ?? null };
+  return { top1: best?.top1 ?? null, numClasses: best?.numClasses ?? null, head: otherHeadText(best?.head) };
+}
+
+/** The score cell, with a head other than CAE's named in it (scores of different heads are not one probe). */
+function probeCell(s: ReturnType<typeof bestProbe>, ctx: ScoreContext, kind: ProbeKind): HTMLTableCellElement {
+  const cell = scoreCell(s.top1, ctx, { 'data-kind': kind });
+  if (s.head) cell.append(h('span', { className: 'muted probe-head' }, ` (${s.head})`));
+  return cell;
 }
 
 function renderTables(): void {
@@ -82,7 +89,7 @@ function renderTables(): void {
       h('td', {}, r.algorithm.toUpperCase()),
       h('td', { className: 'muted' }, r.engine ?? 'tfjs'),
       h('td', {}, `${r.displayState} ${r.step}/${r.totalSteps}`),
-      ...kinds.map((k) => scoreCell(scores[k][i].top1, { numClasses: scores[k][i].numClasses, floor: r.randomInitFloors?.[k], best: best[k] === i }, { 'data-kind': k })))))));
+      ...kinds.map((k) => probeCell(scores[k][i], { numClasses: scores[k][i].numClasses, floor: r.randomInitFloors?.[k], best: best[k] === i }, k)))))));
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.keyConfig)))];
   const differs = (k: string): boolean => new Set(runs.map((r) => r.keyConfig[k])).size > 1;
   const cfgBox = byId('config-table-box');

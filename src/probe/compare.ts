@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { flatten } from '../config/resolve';
 import { displayConfigValue } from '../protocol/config-fields';
-import { attentiveHeadText, probeKindLabel } from '../protocol/probe-scores';
+import { otherHeadText, probeKindLabel } from '../protocol/probe-scores';
 import { readMetrics, readProbeRecords, readRunConfig, readRunStatus } from '../protocol/read/run-folder';
 import { PROBE_KINDS, RUN_FILES, type MetricsRow, type ProbeKind, type ProbeResult } from '../protocol/run-files';
 
@@ -67,10 +67,10 @@ export function configDifferences(rows: readonly RunRow[]): string[][] {
   return rows.map((r) => differing.map((k) => `${k}=${shownValue(r, k)}`));
 }
 
-/** A head other than CAE's (1 block, 1 query, no MLP) is named beside the score: scores of different heads are not one probe. */
+/** A head other than CAE's is named beside the score. */
 function headSuffix(r: ProbeResult): string {
-  const h = r.head;
-  return h && (h.depth !== 1 || h.queries !== 1 || h.mlp) ? ` (${attentiveHeadText(h) ?? '?'})` : '';
+  const text = otherHeadText(r.head);
+  return text ? ` (${text})` : '';
 }
 
 const pct = (r: ProbeResult | undefined): string => (r ? `${(r.top1 * 100).toFixed(1)}${headSuffix(r)}` : '-');

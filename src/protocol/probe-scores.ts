@@ -21,6 +21,14 @@ export function attentiveHeadText(x: AttentiveHeadShape | undefined): string | n
   return [plural(h.depth as number, 'block', 'blocks'), plural(h.queries as number, 'query', 'queries'), ...(h.mlp ? ['MLP'] : [])].join(', ');
 }
 
+/**
+ * The head's text when it is not CAE's (1 block, 1 query, no MLP), else null: tables that put scores side by side
+ * name such a head beside its score, since scores of different heads are not one probe.
+ */
+export function otherHeadText(x: AttentiveHeadShape | undefined): string | null {
+  return x && (x.depth !== 1 || x.queries !== 1 || x.mlp) ? attentiveHeadText(x) ?? '?' : null;
+}
+
 /** Top-1 of guessing: 1 / classes, or null when the class count is unknown. */
 export function chanceLevel(numClasses: number | null | undefined): number | null {
   return typeof numClasses === 'number' && numClasses > 0 ? 1 / numClasses : null;

@@ -67,12 +67,12 @@ async function overridesRefused(ctx: Ctx, text: string, message: RegExp): Promis
 }
 
 /** A probe result written into a workspace copy of a fixture run. */
-function writeProbe(ctx: Ctx, runId: string, id: string, kind: string, top1: number, randomInit: boolean): void {
+function writeProbe(ctx: Ctx, runId: string, id: string, kind: string, top1: number, randomInit: boolean, extra: Record<string, unknown> = {}): void {
   const dir = join(ctx.server.runsDir, runId, 'probes', id);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'result.json'), JSON.stringify({
     id, kind, top1, top5: 0.5, randomInit, checkpointStep: 30, epochs: 0, features: 'cls', numTrain: 512, numTest: 256, numClasses: 10,
-    finishedAt: '2026-11-20T10:30:00.000Z',
+    finishedAt: '2026-11-20T10:30:00.000Z', ...extra,
   }));
 }
 
@@ -168,10 +168,13 @@ export const EDITOR_SCENARIOS: Scenario[] = [
       await wb.closeAllEditors();
       const written: [string, string][] = [
         [CAE_DONE, 'knn-step000030-20261120-102000'], [CAE_DONE, 'knn-random-20261120-102100'], [MAE_DONE, 'knn-step000030-20261120-112000'],
+        [MAE_DONE, 'attentive-step000030-20261120-112100'],
       ];
       writeProbe(ctx, CAE_DONE, written[0][1], 'knn', 0.082, false);
       writeProbe(ctx, CAE_DONE, written[1][1], 'knn', 0.21, true);
       writeProbe(ctx, MAE_DONE, written[2][1], 'knn', 0.07, false);
+      // A deeper attentive head (V-JEPA 2's pooler): compare must name it beside the score, CAE's head it leaves unnamed.
+      writeProbe(ctx, MAE_DONE, written[3][1], 'attentive', 0.99, false, { head: { depth: 2, queries: 1, mlp: false } });
       await wb.openRunsView();
       await wb.runRow(CAE_DONE).click();
       const panel = await runPanel(ctx, CAE_DONE);
@@ -193,6 +196,10 @@ export const EDITOR_SCENARIOS: Scenario[] = [
       if (!knn.every((c) => c.chance === '0.1' && /chance 10\.0%/.test(c.text ?? ''))) throw new Error(`chance level missing: ${JSON.stringify(knn)}`);
       const linear = cells.filter((c) => c.kind === 'linear');
       if (!linear[0].best || linear[1].best) throw new Error(`the above-chance linear 31.3% should be best: ${JSON.stringify(linear)}`);
+      const attentive = cells.filter((c) => c.kind === 'attentive');
+      if (/block/.test(attentive[0].text ?? '') || !/99\.0%.*\(2 blocks, 1 query\)/.test(attentive[1].text ?? '')) {
+        throw new Error(`attentive heads: CAE's unnamed, the 2-block head named: ${JSON.stringify(attentive)}`);
+      }
       await wb.dismissNotifications();
       await frame.locator('#cell-probes').screenshot({ path: join(ctx.out, '14-compare-probes.png') });
       // The fixture runs are shared with later scenarios (the experiments view's groups): take the planted probes out.
