@@ -1,7 +1,7 @@
 // Fused ops on TF.js's wasm backend, backed by mim-kernels.wat: attention (scores, softmax and context in one
 // pass, reading q/k/v straight out of the fused qkv projection), LayerNorm, GELU, the layer-scaled residual,
 // column sums for bias gradients, a 2-D transpose, the AdamW update and the EMA teacher over all parameters in one
-// call each, the global gradient norm, and the float32 Add (same shapes or a trailing-shape broadcast). Each op is a
+// call each, the global gradient norm, and float32 Add/Sub/Multiply (equal shapes, trailing-shape broadcasts, scalars). Each op is a
 // non-differentiable TF.js kernel per direction, tied together with tf.customGrad, so one op costs one kernel
 // call forward and one backward. With the threaded backend, attention, GELU and the transpose are shared with a
 // helper thread (kernel-helper.ts).
@@ -330,33 +330,42 @@ export function trailingBroadcastRows(big: readonly number[], small: readonly nu
 
 type StockKernel = (args: { inputs: Inputs; attrs: Attrs; backend: WasmBackendLike }) => TensorInfo;
 
+/** The binary kernels taken over, with their op code in mim-kernels.wat (3 = Sub with the operands swapped). */
+const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2 } as const;
+const REVERSED: Record<number, number> = { 0: 0, 1: 3, 2: 2 };
+
 /**
- * wasm's stock Add runs a generic broadcasting loop, ≈3 ns a float (0.1 ms for a [512, 64] activation) and is
- * ≈15 % of a cae-demo step. Float32 sums of equal shapes and bias-like broadcasts run as SIMD loops here; IEEE
- * addition gives the same bits. Anything else (int32, other broadcasts), and the reference path, go to the stock kernel.
+ * wasm's stock Add, Sub and Multiply run through XNNPACK's thread pool and a generic broadcasting loop: ≈3 ns a
+ * float, 0.1 ms for a [512, 64] activation (the Adds alone were ≈15 % of a cae-demo step, and BatchNorm's Sub and
+ * Multiply over raw pixels most of a pixel probe). Float32 operands of equal shapes, a trailing-shape broadcast
+ * (bias, per-column statistics) or a scalar run as SIMD loops here; IEEE arithmetic gives the stock kernel's bits.
+ * Anything else (int32, other broadcasts), and the reference path, go to the stock kernel.
  */
-function registerFastAdd(): void {
-  const stock = tf.getKernel('Add', 'wasm');
+function registerFastBinary(kernelName: keyof typeof BINARY_OPS): void {
+  const stock = tf.getKernel(kernelName, 'wasm');
   if (!stock || (stock as { mimFast?: boolean }).mimFast) return;
   const stockFn = stock.kernelFunc as unknown as StockKernel;
-  tf.unregisterKernel('Add', 'wasm');
+  const op = BINARY_OPS[kernelName];
+  tf.unregisterKernel(kernelName, 'wasm');
   const kernelFunc = (args: { inputs: Inputs; attrs: Attrs; backend: WasmBackendLike }): TensorInfo => {
     const { a, b } = args.inputs;
     if (!enabled || !a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') return stockFn(args);
     const backend = args.backend;
-    const [big, small] = size(a) >= size(b) ? [a, b] : [b, a];
+    const aIsBig = size(a) >= size(b);
+    const [big, small] = aIsBig ? [a, b] : [b, a];
+    if (size(small) === 0) return stockFn(args);
     if (big.shape.length === small.shape.length && big.shape.every((d, i) => d === small.shape[i])) {
       const out = backend.makeOutput(big.shape, 'float32');
-      kernelsOf(backend).add(ptr(backend, a), ptr(backend, b), ptr(backend, out), size(big));
+      kernelsOf(backend).binary(op, ptr(backend, a), ptr(backend, b), ptr(backend, out), size(big));
       return out;
     }
     const rows = trailingBroadcastRows(big.shape, small.shape);
-    if (rows === null || size(small) === 0) return stockFn(args);
+    if (rows === null) return stockFn(args);
     const out = backend.makeOutput(big.shape, 'float32');
-    kernelsOf(backend).add_rows(ptr(backend, big), ptr(backend, small), ptr(backend, out), rows, size(small));
+    kernelsOf(backend).binary_rows(aIsBig ? op : REVERSED[op], ptr(backend, big), ptr(backend, small), ptr(backend, out), rows, size(small));
     return out;
   };
-  tf.registerKernel({ kernelName: 'Add', backendName: 'wasm', kernelFunc, mimFast: true } as unknown as tf.KernelConfig);
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, mimFast: true } as unknown as tf.KernelConfig);
 }
 
 /**
@@ -378,7 +387,7 @@ export async function registerFusedKernels(helperThread: boolean): Promise<{ ok:
       if (await helper.ready) helpers.set(backend, helper);
       else helper.retire();
     }
-    registerFastAdd();
+    for (const name of Object.keys(BINARY_OPS) as (keyof typeof BINARY_OPS)[]) registerFastBinary(name);
     for (const [kernelName, fn] of Object.entries(kernelFuncs)) {
       if (!tf.getKernel(kernelName, 'wasm')) {
         tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });

@@ -20,8 +20,9 @@ export interface MimWasm {
   adamw(p: number, g: number, m: number, v: number, po: number, mo: number, vo: number, n: number,
     lr: number, b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, wd: number, gs: number): void;
   sumsq(x: number, n: number): number;
-  add(a: number, b: number, out: number, n: number): void;
-  add_rows(x: number, v: number, out: number, M: number, N: number): void;
+  /** op: 0 add, 1 sub (a − b), 2 mul, 3 reversed sub (b − a). */
+  binary(op: number, a: number, b: number, out: number, n: number): void;
+  binary_rows(op: number, x: number, v: number, out: number, M: number, N: number): void;
   ema(t: number, e: number, out: number, n: number, m: number, omm: number): void;
   col_var(x: number, out: number, M: number, N: number): void;
 }

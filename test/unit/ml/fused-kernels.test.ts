@@ -255,24 +255,26 @@ describe('kernels the wasm backend lacks', () => {
   });
 });
 
-describe('one kernel call where TF.js runs many (Add, AdamW over all parameters, the EMA teacher, column variance)', () => {
+describe('one kernel call where TF.js runs many (Add/Sub/Multiply, AdamW over all parameters, the EMA teacher, column variance)', () => {
   const bits = (t: Tensor): number[] => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
 
-  it('Add gives the stock kernel\'s bits for equal shapes and trailing broadcasts, and leaves other cases to it', () => {
+  it('Add, Sub and Multiply give the stock kernels\' bits for equal shapes, trailing broadcasts and scalars, and leave other cases to them', () => {
     const cases: [number[], number[]][] = [
       [[512, 64], [512, 64]], [[37], [37]], [[512, 64], [64]], [[64], [512, 64]], [[64, 1, 64], [64]], [[4, 3, 8], [1, 3, 8]],
-      [[6, 7], [7]], [[5, 3], [1, 1, 3]], [[2, 3], [2, 1]], [[3, 1], [1, 4]], [[4, 5], []],
+      [[6, 7], [7]], [[5, 3], [1, 1, 3]], [[2, 3], [2, 1]], [[3, 1], [1, 4]], [[4, 5], []], [[], [3, 4]], [[1, 1], [9, 6]], [[9, 6], [1]],
     ];
-    cases.forEach(([sa, sb], i) => {
-      const { fused, reference } = both(() => tf.tidy(() => {
-        const y = tf.add(rand(sa, 100 + i), rand(sb, 200 + i));
-        return { shape: y.shape, bits: bits(y) };
-      }));
-      assert.deepEqual(fused.shape, reference.shape, `${sa} + ${sb}: shape`);
-      assert.deepEqual(fused.bits, reference.bits, `${sa} + ${sb}: values`);
-    });
-    const ints = tf.tidy(() => Array.from(tf.add(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([10, 20, 30], 'int32')).dataSync()));
-    assert.deepEqual(ints, [11, 22, 33]);
+    for (const [name, op] of [['add', tf.add], ['sub', tf.sub], ['mul', tf.mul]] as const) {
+      cases.forEach(([sa, sb], i) => {
+        const { fused, reference } = both(() => tf.tidy(() => {
+          const y = op(rand(sa, 100 + i), rand(sb, 200 + i));
+          return { shape: y.shape, bits: bits(y) };
+        }));
+        assert.deepEqual(fused.shape, reference.shape, `${name} ${sa}, ${sb}: shape`);
+        assert.deepEqual(fused.bits, reference.bits, `${name} ${sa}, ${sb}: values`);
+      });
+    }
+    const ints = tf.tidy(() => Array.from(tf.sub(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([10, 20, 30], 'int32')).dataSync()));
+    assert.deepEqual(ints, [-9, -18, -27]);
   });
 
   it('AdamW over every parameter in one call, with the clip scale folded in, equals the op-by-op update bit for bit', () => {
