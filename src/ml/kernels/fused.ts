@@ -161,6 +161,17 @@ function crossAttnShape(q: TensorInfo, k: TensorInfo, attrs: Attrs): { batch: nu
 
 type KernelFn = (args: { inputs: Inputs; attrs: Attrs; backend: WasmBackendLike }) => TensorInfo | TensorInfo[];
 
+/** A reduction over the rows of x [M, N] → [N] (column sums, column variances). */
+function perColumn(name: 'colsum' | 'col_var'): KernelFn {
+  return ({ inputs, backend }) => {
+    const x = input(inputs, 'x');
+    const [m, n] = x.shape;
+    const out = backend.makeOutput([n], 'float32');
+    kernelsOf(backend)[name](ptr(backend, x), ptr(backend, out), m, n);
+    return out;
+  };
+}
+
 const kernelFuncs: Record<string, KernelFn> = {
   [KERNELS.selfAttn]: ({ inputs, attrs, backend }) => {
     const qkv = input(inputs, 'qkv');
@@ -234,20 +245,8 @@ const kernelFuncs: Record<string, KernelFn> = {
     elementwise(backend, 'gelu_bwd', [ptr(backend, x), ptr(backend, input(inputs, 'dy')), ptr(backend, dx), size(x)], 3, [0, 1, 2]);
     return dx;
   },
-  [KERNELS.colSum]: ({ inputs, backend }) => {
-    const x = input(inputs, 'x');
-    const [m, n] = x.shape;
-    const out = backend.makeOutput([n], 'float32');
-    kernelsOf(backend).colsum(ptr(backend, x), ptr(backend, out), m, n);
-    return out;
-  },
-  [KERNELS.colVar]: ({ inputs, backend }) => {
-    const x = input(inputs, 'x');
-    const [m, n] = x.shape;
-    const out = backend.makeOutput([n], 'float32');
-    kernelsOf(backend).col_var(ptr(backend, x), ptr(backend, out), m, n);
-    return out;
-  },
+  [KERNELS.colSum]: perColumn('colsum'),
+  [KERNELS.colVar]: perColumn('col_var'),
   [KERNELS.transpose]: ({ inputs, backend }) => {
     const x = input(inputs, 'x');
     const [r, c] = x.shape;

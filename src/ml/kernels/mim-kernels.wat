@@ -806,7 +806,7 @@
     ;; ---- float32 Add, Sub and Multiply (op 0 add, 1 sub a − b, 2 mul, 3 reversed sub b − a) --------------
 
   ;; out = a op b over n floats (same shapes).
-  (func (export "binary") (param $op i32) (param $a i32) (param $b i32) (param $out i32) (param $n i32)
+  (func $binary (export "binary") (param $op i32) (param $a i32) (param $b i32) (param $out i32) (param $n i32)
     (local $i i32) (local $end i32)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (if (i32.eq (local.get $op) (i32.const 0)) (then
@@ -924,64 +924,11 @@
     (local.set $NB (i32.shl (local.get $N) (i32.const 2)))
     (block $dr (loop $lr
       (br_if $dr (i32.ge_s (local.get $r) (local.get $M)))
-      (call $binary_row (local.get $op) (local.get $x) (local.get $v) (local.get $out) (local.get $N))
+      (call $binary (local.get $op) (local.get $x) (local.get $v) (local.get $out) (local.get $N))
       (local.set $x (i32.add (local.get $x) (local.get $NB)))
       (local.set $out (i32.add (local.get $out) (local.get $NB)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $lr))))
-
-  (func $binary_row (param $op i32) (param $a i32) (param $b i32) (param $out i32) (param $n i32)
-    (local $i i32) (local $end i32)
-    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
-    (if (i32.eq (local.get $op) (i32.const 0)) (then
-    (block $d4add (loop $l4add
-      (br_if $d4add (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
-      (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.add (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $l4add)))
-    (block $d1add (loop $l1add
-      (br_if $d1add (i32.ge_u (local.get $i) (local.get $end)))
-      (f32.store (i32.add (local.get $out) (local.get $i)) (f32.add (f32.load (i32.add (local.get $a) (local.get $i))) (f32.load (i32.add (local.get $b) (local.get $i)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $l1add)))
-      (return)))
-    (if (i32.eq (local.get $op) (i32.const 1)) (then
-    (block $d4sub (loop $l4sub
-      (br_if $d4sub (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
-      (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.sub (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $l4sub)))
-    (block $d1sub (loop $l1sub
-      (br_if $d1sub (i32.ge_u (local.get $i) (local.get $end)))
-      (f32.store (i32.add (local.get $out) (local.get $i)) (f32.sub (f32.load (i32.add (local.get $a) (local.get $i))) (f32.load (i32.add (local.get $b) (local.get $i)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $l1sub)))
-      (return)))
-    (if (i32.eq (local.get $op) (i32.const 2)) (then
-    (block $d4mul (loop $l4mul
-      (br_if $d4mul (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
-      (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $l4mul)))
-    (block $d1mul (loop $l1mul
-      (br_if $d1mul (i32.ge_u (local.get $i) (local.get $end)))
-      (f32.store (i32.add (local.get $out) (local.get $i)) (f32.mul (f32.load (i32.add (local.get $a) (local.get $i))) (f32.load (i32.add (local.get $b) (local.get $i)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $l1mul)))
-      (return)))
-    (if (i32.eq (local.get $op) (i32.const 3)) (then
-    (block $d4rsub (loop $l4rsub
-      (br_if $d4rsub (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
-      (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.sub (v128.load (i32.add (local.get $b) (local.get $i))) (v128.load (i32.add (local.get $a) (local.get $i)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $l4rsub)))
-    (block $d1rsub (loop $l1rsub
-      (br_if $d1rsub (i32.ge_u (local.get $i) (local.get $end)))
-      (f32.store (i32.add (local.get $out) (local.get $i)) (f32.sub (f32.load (i32.add (local.get $b) (local.get $i))) (f32.load (i32.add (local.get $a) (local.get $i)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $l1rsub)))
-      (return)))
-    (unreachable))
 
   ;; ---- the EMA teacher ---------------------------------------------------------------------------------
 
