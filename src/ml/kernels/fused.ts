@@ -1,7 +1,7 @@
 // Fused ops on TF.js's wasm backend, backed by mim-kernels.wat: attention (scores, softmax and context in one
 // pass, reading q/k/v straight out of the fused qkv projection), LayerNorm, GELU, the layer-scaled residual,
 // column sums for bias gradients, a 2-D transpose, the AdamW update and the EMA teacher over all parameters in one
-// call each, the global gradient norm, and float32 Add/Sub/Multiply (equal shapes, trailing-shape broadcasts, scalars). Each op is a
+// call each, and the global gradient norm (float32 Add/Sub/Multiply: fast-binary.ts). Each op is a
 // non-differentiable TF.js kernel per direction, tied together with tf.customGrad, so one op costs one kernel
 // call forward and one backward. With the threaded backend, attention, GELU and the transpose are shared with a
 // helper thread (kernel-helper.ts).
@@ -12,13 +12,13 @@ import { tf, type Tensor, type Tensor2D } from '../tf';
 import { KernelHelper, type ChunkedCall, type HelperFunction } from './kernel-helper';
 import { instantiate, loadKernelModule, type MimWasm } from './wasm-kernels';
 
-type TensorInfo = { dataId: object; shape: number[]; dtype: string };
-interface WasmBackendLike {
+export type TensorInfo = { dataId: object; shape: number[]; dtype: string };
+export interface WasmBackendLike {
   wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory }; _malloc(n: number): number; _free(p: number): void };
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: string): TensorInfo;
 }
-type Inputs = Record<string, TensorInfo | undefined>;
+export type Inputs = Record<string, TensorInfo | undefined>;
 export type Attrs = Record<string, number>;
 
 export const KERNELS = {
@@ -57,7 +57,7 @@ function isShared(m: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && m.buffer instanceof SharedArrayBuffer;
 }
 
-function kernelsOf(b: WasmBackendLike): MimWasm {
+export function kernelsOf(b: WasmBackendLike): MimWasm {
   let k = bound.get(b);
   if (!k) {
     const mem = memoryOf(b);
@@ -100,7 +100,7 @@ export function helperOnlyForTests(on: boolean): boolean {
 /** Chunks of about this many floats of output for element-wise kernels and transposes. */
 const CHUNK_FLOATS = 1 << 14;
 
-function ptr(b: WasmBackendLike, t: TensorInfo): number {
+export function ptr(b: WasmBackendLike, t: TensorInfo): number {
   const d = b.dataIdMap.get(t.dataId);
   if (!d) throw new Error('tensor is not on the wasm backend');
   return d.memoryOffset >>> 0;
@@ -311,60 +311,8 @@ const kernelFuncs: Record<string, KernelFn> = {
   },
 };
 
-function size(t: TensorInfo): number {
+export function size(t: TensorInfo): number {
   return t.shape.reduce((a, b) => a * b, 1);
-}
-
-/** Rows of a float32 Add of `big` and `small` when small broadcasts as its trailing shape (after leading 1s), else null. */
-export function trailingBroadcastRows(big: readonly number[], small: readonly number[]): number | null {
-  let lead = 0;
-  while (lead < small.length && small[lead] === 1) lead++;
-  const tail = small.slice(lead);
-  if (tail.length > big.length) return null;
-  const offset = big.length - tail.length;
-  if (tail.some((d, i) => d !== big[offset + i])) return null;
-  if (small.length > big.length) return null; // the output would gain leading 1s: leave it to the stock kernel
-  return big.slice(0, offset).reduce((a, b) => a * b, 1);
-}
-
-type StockKernel = (args: { inputs: Inputs; attrs: Attrs; backend: WasmBackendLike }) => TensorInfo;
-
-/** The binary kernels taken over, with their op code in mim-kernels.wat (3 = Sub with the operands swapped). */
-const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2 } as const;
-const REVERSED: Record<number, number> = { 0: 0, 1: 3, 2: 2 };
-
-/**
- * wasm's stock Add, Sub and Multiply run through XNNPACK's thread pool and a generic broadcasting loop: ≈3 ns a
- * float, 0.1 ms for a [512, 64] activation (the Adds alone were ≈15 % of a cae-demo step, and BatchNorm's Sub and
- * Multiply over raw pixels most of a pixel probe). Float32 operands of equal shapes, a trailing-shape broadcast
- * (bias, per-column statistics) or a scalar run as SIMD loops here; IEEE arithmetic gives the stock kernel's bits.
- * Anything else (int32, other broadcasts), and the reference path, go to the stock kernel.
- */
-function registerFastBinary(kernelName: keyof typeof BINARY_OPS): void {
-  const stock = tf.getKernel(kernelName, 'wasm');
-  if (!stock || (stock as { mimFast?: boolean }).mimFast) return;
-  const stockFn = stock.kernelFunc as unknown as StockKernel;
-  const op = BINARY_OPS[kernelName];
-  tf.unregisterKernel(kernelName, 'wasm');
-  const kernelFunc = (args: { inputs: Inputs; attrs: Attrs; backend: WasmBackendLike }): TensorInfo => {
-    const { a, b } = args.inputs;
-    if (!enabled || !a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') return stockFn(args);
-    const backend = args.backend;
-    const aIsBig = size(a) >= size(b);
-    const [big, small] = aIsBig ? [a, b] : [b, a];
-    if (size(small) === 0) return stockFn(args);
-    if (big.shape.length === small.shape.length && big.shape.every((d, i) => d === small.shape[i])) {
-      const out = backend.makeOutput(big.shape, 'float32');
-      kernelsOf(backend).binary(op, ptr(backend, a), ptr(backend, b), ptr(backend, out), size(big));
-      return out;
-    }
-    const rows = trailingBroadcastRows(big.shape, small.shape);
-    if (rows === null) return stockFn(args);
-    const out = backend.makeOutput(big.shape, 'float32');
-    kernelsOf(backend).binary_rows(aIsBig ? op : REVERSED[op], ptr(backend, big), ptr(backend, small), ptr(backend, out), rows, size(small));
-    return out;
-  };
-  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, mimFast: true } as unknown as tf.KernelConfig);
 }
 
 /**
@@ -386,7 +334,6 @@ export async function registerFusedKernels(helperThread: boolean): Promise<{ ok:
       if (await helper.ready) helpers.set(backend, helper);
       else helper.retire();
     }
-    for (const name of Object.keys(BINARY_OPS) as (keyof typeof BINARY_OPS)[]) registerFastBinary(name);
     for (const [kernelName, fn] of Object.entries(kernelFuncs)) {
       if (!tf.getKernel(kernelName, 'wasm')) {
         tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
@@ -397,6 +344,11 @@ export async function registerFusedKernels(helperThread: boolean): Promise<{ ok:
     enabled = false;
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** Whether the fused path is switched on (MIMLAB_FUSED, setFusedKernels); cheaper than fusedActive() for per-call checks. */
+export function fusedEnabled(): boolean {
+  return enabled;
 }
 
 /** Turns the fused path off or on (tests compare it with the reference ops). */

@@ -1,7 +1,8 @@
 // Registers the project's own kernels for the active backend (idempotent). On wasm these are the fused SIMD
-// kernels of mim-kernels.wat, an Identity that shares its input's buffer, and the UnsortedSegmentSum that wasm
+// kernels of mim-kernels.wat (and its float32 Add/Sub/Multiply), an Identity that shares its input's buffer, and the UnsortedSegmentSum that wasm
 // lacks (the gradient of tf.gather); other backends run the reference TF.js ops and need nothing.
 import { tf } from '../tf';
+import { registerFastBinaryKernels } from './fast-binary';
 import { registerFusedKernels } from './fused';
 import { registerSegmentSum } from './segment-sum';
 
@@ -43,6 +44,7 @@ export async function registerMimKernels(threads = 1): Promise<void> {
   registerSharingIdentity();
   registerSegmentSum();
   const r = await registerFusedKernels(threads > 1 && process.env.MIMLAB_KERNEL_HELPER !== '0');
+  if (r.ok) registerFastBinaryKernels();
   fusedUnavailable = r.ok ? null : r.reason;
   kernelHelper = r.ok && r.helper;
 }

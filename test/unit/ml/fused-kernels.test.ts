@@ -263,6 +263,9 @@ describe('one kernel call where TF.js runs many (Add/Sub/Multiply, AdamW over al
       [[512, 64], [512, 64]], [[37], [37]], [[512, 64], [64]], [[64], [512, 64]], [[64, 1, 64], [64]], [[4, 3, 8], [1, 3, 8]],
       [[6, 7], [7]], [[5, 3], [1, 1, 3]], [[2, 3], [2, 1]], [[3, 1], [1, 4]], [[4, 5], []], [[], [3, 4]], [[1, 1], [9, 6]], [[9, 6], [1]],
     ];
+    for (const kernel of ['Add', 'Sub', 'Multiply']) {
+      assert.equal((tf.getKernel(kernel, 'wasm') as { mimFast?: boolean } | undefined)?.mimFast, true, `${kernel} is taken over on wasm`);
+    }
     for (const [name, op] of [['add', tf.add], ['sub', tf.sub], ['mul', tf.mul]] as const) {
       cases.forEach(([sa, sb], i) => {
         const { fused, reference } = both(() => tf.tidy(() => {
