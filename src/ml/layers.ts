@@ -18,6 +18,19 @@ function transpose2d(t: Tensor): Tensor2D {
 }
 
 /**
+ * dW = xᵀ·dy for x [M, K], dy [M, N]. Either transpose x, or compute (dyᵀ·x)ᵀ and transpose dy and the [N, K]
+ * product instead, whichever moves fewer floats: a probe head (N = 10 classes, K = 3,072 pixels) or an MLP's
+ * second layer (N < K) then never transposes its wide input. XNNPACK sums over the M rows in the same order
+ * either way, so both give the same bits (test/unit/ml/fused-kernels.test.ts).
+ */
+export function weightGrad(x: Tensor2D, dy: Tensor2D): Tensor2D {
+  const [M, K] = x.shape;
+  const N = dy.shape[1];
+  if (M * N + N * K < M * K) return transpose2d(tf.matMul(transpose2d(dy), x));
+  return tf.matMul(transpose2d(x), dy);
+}
+
+/**
  * y = x·W + b with a hand-written backward that transposes explicitly and uses plain 2-D matMuls
  * (the stock gradient uses transpose flags, which fall off XNNPACK's fast path on wasm). The forward is one
  * fused matMul + bias (XNNPACK adds the bias in its output pass).
@@ -29,7 +42,7 @@ const linearWithBias = tf.customGrad(((x: Tensor, w: Tensor, b: Tensor, save: tf
     value,
     gradFunc: (dy: Tensor, saved: Tensor[]) => {
       const [xs, ws] = saved as Tensor2D[];
-      return [tf.matMul(dy as Tensor2D, transpose2d(ws)), tf.matMul(transpose2d(xs), dy as Tensor2D), sumRows(dy)];
+      return [tf.matMul(dy as Tensor2D, transpose2d(ws)), weightGrad(xs, dy as Tensor2D), sumRows(dy)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -40,10 +53,25 @@ const linearNoBias = tf.customGrad(((x: Tensor, w: Tensor, save: tf.GradSaveFunc
     value: tf.matMul(x as Tensor2D, w as Tensor2D),
     gradFunc: (dy: Tensor, saved: Tensor[]) => {
       const [xs, ws] = saved as Tensor2D[];
-      return [tf.matMul(dy as Tensor2D, transpose2d(ws)), tf.matMul(transpose2d(xs), dy as Tensor2D)];
+      return [tf.matMul(dy as Tensor2D, transpose2d(ws)), weightGrad(xs, dy as Tensor2D)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+/**
+ * x·W + b for an x that takes no gradient (a probe's frozen features): the backward computes dW and db only,
+ * not the [M, Din] dx that nothing would read. The same forward and the same dW as `linear`.
+ */
+export function linearOfConstant(x: Tensor2D, w: Tensor, b: Tensor): Tensor2D {
+  const f = tf.customGrad(((wv: Tensor, bv: Tensor, save: tf.GradSaveFunc) => {
+    save([x]); // kept for the backward, which runs after the forward's intermediates are gone
+    return {
+      value: tf.fused.matMul({ a: x, b: wv as Tensor2D, bias: bv }),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => [weightGrad(saved[0] as Tensor2D, dy as Tensor2D), sumRows(dy)],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(w, b) as Tensor2D;
+}
 
 /** x [M, Din] · w [Din, Dout] (+ b [Dout]) → [M, Dout]. */
 export function linear(x: Tensor2D, w: Tensor, b?: Tensor): Tensor2D {

@@ -1,5 +1,6 @@
 // Linear probe (MAE/CAE protocol): frozen pooled features → BatchNorm without affine → linear classifier.
-import { applyLinear, createLinear } from '../ml/blocks';
+import { createLinear } from '../ml/blocks';
+import { linearOfConstant } from '../ml/layers';
 import { ParamStore } from '../ml/params';
 import { tf, type Tensor, type Tensor2D, type Variable } from '../ml/tf';
 import { BatchNormNoAffine } from './batchnorm';
@@ -24,7 +25,8 @@ export class LinearHead implements ProbeHead {
 
   /** inputs[0]: features [B, D]. */
   logits(inputs: readonly Tensor[], _batch: number, train: boolean): Tensor2D {
-    return applyLinear(this.store, 'head', this.bn.apply(inputs[0] as Tensor2D, train));
+    // The features are frozen: no gradient flows back past the head.
+    return linearOfConstant(this.bn.apply(inputs[0] as Tensor2D, train), this.store.get('head.w'), this.store.get('head.b'));
   }
 
   afterStep(): void {

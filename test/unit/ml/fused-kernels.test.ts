@@ -8,7 +8,7 @@ import { kernelHelper } from '../../../src/ml/kernels/register';
 import { CaeModel } from '../../../src/ml/cae';
 import { fusedActive, helperChunks, helperOnlyForTests, setFusedKernels } from '../../../src/ml/kernels/fused';
 import { disposeInputs } from '../../../src/ml/inputs';
-import { gelu, layerNorm, linear, multiHeadAttention, residual, selfAttention } from '../../../src/ml/layers';
+import { gelu, layerNorm, linear, linearOfConstant, multiHeadAttention, residual, selfAttention, weightGrad } from '../../../src/ml/layers';
 import { MaeModel } from '../../../src/ml/mae';
 import { modelSpecFromConfig } from '../../../src/ml/model-spec';
 import type { MimModel } from '../../../src/ml/model';
@@ -316,6 +316,33 @@ describe('one kernel call where TF.js runs many (Add/Sub/Multiply, AdamW over al
       return out.map(bits);
     }));
     assert.deepEqual(fused, reference);
+  });
+
+  it('the weight gradient gives xᵀ·dy\'s bits whether it transposes x or dy (probe-head, MLP and square shapes)', () => {
+    for (const [m, k, n] of [[256, 3072, 10], [136, 256, 64], [136, 64, 256], [100, 33, 7], [17, 8, 8]]) {
+      const { fused, reference } = both(() => tf.tidy(() => {
+        const x = rand([m, k], m + k) as Tensor2D;
+        const dy = rand([m, n], n, 0.3) as Tensor2D;
+        return { picked: bits(weightGrad(x, dy)), direct: bits(tf.matMul(tf.transpose(x), dy)) };
+      }));
+      assert.deepEqual(fused.picked, fused.direct, `[${m}, ${k}, ${n}] with the fused kernels`);
+      assert.deepEqual(reference.picked, reference.direct, `[${m}, ${k}, ${n}] on the reference ops`);
+    }
+  });
+
+  it('a linear layer on a constant input (a probe head) has linear\'s value and weight/bias gradients, bit for bit', () => {
+    const x = rand([64, 300], 40) as Tensor2D;
+    const w = rand([300, 10], 41, 0.05);
+    const b = rand([10], 42);
+    const probe = rand([64, 10], 43);
+    const wv = tf.variable(w);
+    const bv = tf.variable(b);
+    const [full, constant] = [linear, linearOfConstant].map((f) => tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(f(x, wv, bv), probe)) as tf.Scalar, [wv, bv]);
+      return [value, grads[wv.name], grads[bv.name]].map(bits);
+    }));
+    assert.deepEqual(constant, full);
+    tf.dispose([x, w, b, probe, wv, bv]);
   });
 
   it('column variance equals tf.moments over the rows, for widths that are and are not multiples of 4', () => {
