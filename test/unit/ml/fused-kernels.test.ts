@@ -48,6 +48,9 @@ function relErr(a: Float32Array | number[], b: Float32Array | number[], floor = 
   return d / m;
 }
 
+/** A float32 tensor's bit patterns, for bit-for-bit comparisons. */
+const bits = (t: Tensor): number[] => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+
 function rand(shape: number[], seed: number, scale = 1): Tensor {
   return tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), scale);
 }
@@ -256,7 +259,6 @@ describe('kernels the wasm backend lacks', () => {
 });
 
 describe('one kernel call where TF.js runs many (Add/Sub/Multiply, AdamW over all parameters, the EMA teacher, column variance)', () => {
-  const bits = (t: Tensor): number[] => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
 
   it('Add, Sub and Multiply give the stock kernels\' bits for equal shapes, trailing broadcasts and scalars, and leave other cases to them', () => {
     const cases: [number[], number[]][] = [
@@ -318,6 +320,18 @@ describe('one kernel call where TF.js runs many (Add/Sub/Multiply, AdamW over al
     assert.deepEqual(fused, reference);
   });
 
+  it('column variance equals tf.moments over the rows, for widths that are and are not multiples of 4', () => {
+    for (const [m, n] of [[512, 64], [3, 7], [33, 1], [9, 130]]) {
+      const x = rand([m, n], m + n, 2.5) as Tensor2D;
+      const fused = fusedColVariance(x).dataSync() as Float32Array;
+      const reference = tf.moments(x, 0).variance.dataSync() as Float32Array;
+      assert.ok(relErr(fused, reference) < 1e-6, `[${m}, ${n}]: ${relErr(fused, reference).toExponential(2)}`);
+      x.dispose();
+    }
+  });
+});
+
+describe('the dense layer\'s backward (which operand to transpose, no gradient for a constant input)', () => {
   it('the weight gradient gives xᵀ·dy\'s bits whether it transposes x or dy (probe-head, MLP and square shapes)', () => {
     for (const [m, k, n] of [[256, 3072, 10], [136, 256, 64], [136, 64, 256], [100, 33, 7], [17, 8, 8]]) {
       const { fused, reference } = both(() => tf.tidy(() => {
@@ -343,15 +357,5 @@ describe('one kernel call where TF.js runs many (Add/Sub/Multiply, AdamW over al
     }));
     assert.deepEqual(constant, full);
     tf.dispose([x, w, b, probe, wv, bv]);
-  });
-
-  it('column variance equals tf.moments over the rows, for widths that are and are not multiples of 4', () => {
-    for (const [m, n] of [[512, 64], [3, 7], [33, 1], [9, 130]]) {
-      const x = rand([m, n], m + n, 2.5) as Tensor2D;
-      const fused = fusedColVariance(x).dataSync() as Float32Array;
-      const reference = tf.moments(x, 0).variance.dataSync() as Float32Array;
-      assert.ok(relErr(fused, reference) < 1e-6, `[${m}, ${n}]: ${relErr(fused, reference).toExponential(2)}`);
-      x.dispose();
-    }
   });
 });
