@@ -14,7 +14,10 @@ import { PROBE_KINDS, type ProbeKind, type ProbeResult } from '../protocol/run-f
 import { EXIT, type JobContext } from './jobs';
 import { runEngine } from '../trainer/run-engine';
 import { writeReport } from '../report/write-report';
+import type { StepHook } from '../trainer/pretrain';
 import type { Reporter } from '../trainer/reporter';
+import { availableCores } from '../util/env';
+import { BaselineProbes, baselineLaunch, type Baseline } from './demo-baselines';
 import { StopSignal } from '../trainer/stop';
 import { formatDuration } from '../util/progress';
 import { formatTiming, startTiming } from '../util/timing';
@@ -26,8 +29,11 @@ export const DEMO_PRESET = 'cae-demo';
 
 /** Attentive first: it extracts all tokens and caches the pooled features the other two reuse. */
 const ORDER: readonly ProbeKind[] = ['attentive', 'linear', 'knn'];
-/** Probes that also run on raw pixels (the attentive probe needs encoder tokens). */
-const PIXEL_KINDS: readonly ProbeKind[] = ['linear', 'knn'];
+/** The floors: every probe on a random-init encoder, then linear and k-NN on raw pixels (attentive needs tokens). */
+const FLOORS: readonly Baseline[] = [
+  ...ORDER.map((kind) => ({ kind, floor: 'random' as const })),
+  ...(['linear', 'knn'] as const).map((kind) => ({ kind, floor: 'pixels' as const })),
+];
 
 /** Keeps the terminal readable: pretraining metrics every `every` steps, probes one line per probe; progress as is. */
 function sparse(base: Reporter, every: number): Reporter {
@@ -75,11 +81,26 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
   const reporter = sparse(ctx.reporter, Math.max(1, Math.round(config.train.steps / 10)));
   const stop = new StopSignal();
   const unlisten = stop.listen();
+  const floors = new BaselineProbes(FLOORS, probeSets, baselineLaunch());
+  const cores = availableCores();
+  const alongside = cores >= 2;
+  // One core goes to the floors' probes; pretraining takes the rest (unless the user chose its threads).
+  if (alongside && process.env.MIMLAB_WASM_THREADS === undefined) process.env.MIMLAB_WASM_THREADS = String(cores - 1);
   try {
+    if (alongside) ctx.print(`[demo] the floors (random init, raw pixels) are probed in a second process alongside pretraining (1 of ${cores} cores)`);
     ctx.print(`[demo] 1/3 pretraining ${config.algorithm.toUpperCase()} (${config.preset}: ${config.train.steps} steps × ${config.train.batchSize} images, `
       + `width ${config.model.dim}, depth ${config.model.depth}) on the built-in dataset`);
+    const results = new Map<string, ProbeResult>();
+    const recordFloor = (b: Baseline, r: ProbeResult): void => {
+      results.set(`${b.kind}:${b.floor}`, r);
+      ctx.print(`[demo]   ${probeKindLabel(b.kind).padEnd(9)} ${b.floor === 'random' ? 'random init' : 'raw pixels '}  top-1 ${(r.top1 * 100).toFixed(1)} %  (${elapsed()})`);
+    };
+    // The floors start once the run folder has its config and data statistics (the first step's hook).
+    const startFloors: StepHook = async (_step, run, moment) => {
+      if (moment === 'start' && alongside) floors.start(run.run.dir, recordFloor);
+    };
     const ran = await runEngine({
-      config, runsDir, name: 'demo', reporter, stop, hooks: ctx.hooks?.(config), python: args.options.get('python'),
+      config, runsDir, name: 'demo', reporter, stop, hooks: [...(ctx.hooks?.(config) ?? []), startFloors], python: args.options.get('python'),
     });
     if (ran.state !== 'completed' || !ran.runDir) {
       process.stderr.write(`error: pretraining ended ${ran.state ?? 'before it started'}${ran.runDir ? `; see ${ran.runDir}/log.txt` : ''}\n`);
@@ -89,34 +110,29 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
     const pretrainS = timing().wallS;
     const imagesPerSecond = (config.train.steps * config.train.batchSize) / pretrainS;
     ctx.print(`[demo] pretraining done after ${formatDuration(pretrainS)} (${imagesPerSecond.toFixed(0)} img/s): ${pre.runDir}`);
-    const results = new Map<string, ProbeResult>();
-    ctx.print('[demo] 2/3 probing the pretrained encoder and a random-init encoder of the same architecture');
-    for (const randomInit of [false, true]) {
-      for (const kind of ORDER) {
-        const r = await runProbe({ runDir: pre.runDir, kind, randomInit, checkpoint: 'latest', sets: probeSets, reporter, stop });
-        if (r.state !== 'completed' || !r.result) {
-          process.stderr.write(`error: ${probeKindLabel(kind)} probe${randomInit ? ' (random init)' : ''} ${r.state}: ${r.error ?? ''}\n`);
-          return r.state === 'stopped' ? EXIT.stopped : EXIT.failed;
-        }
-        results.set(`${kind}:${randomInit}`, r.result);
-        ctx.print(`[demo]   ${probeKindLabel(kind).padEnd(9)} ${randomInit ? 'random init' : 'pretrained '}  top-1 ${(r.result.top1 * 100).toFixed(1)} %  (${elapsed()})`);
-      }
-    }
-    for (const kind of PIXEL_KINDS) { // the second floor: the same probe on standardised raw pixels
-      const r = await runProbe({ runDir: pre.runDir, kind, randomInit: false, pixels: true, checkpoint: 'latest', sets: probeSets, reporter, stop });
+    if (!floors.started) floors.start(pre.runDir, recordFloor); // one core, or an engine that ran no start hook
+    ctx.print('[demo] 2/3 probing the pretrained encoder');
+    for (const kind of ORDER) {
+      const r = await runProbe({ runDir: pre.runDir, kind, randomInit: false, checkpoint: 'latest', sets: probeSets, reporter, stop });
       if (r.state !== 'completed' || !r.result) {
-        process.stderr.write(`error: ${probeKindLabel(kind)} probe (pixels) ${r.state}: ${r.error ?? ''}\n`);
+        process.stderr.write(`error: ${probeKindLabel(kind)} probe ${r.state}: ${r.error ?? ''}\n`);
         return r.state === 'stopped' ? EXIT.stopped : EXIT.failed;
       }
-      results.set(`${kind}:pixels`, r.result);
-      ctx.print(`[demo]   ${probeKindLabel(kind).padEnd(9)} raw pixels   top-1 ${(r.result.top1 * 100).toFixed(1)} %  (${elapsed()})`);
+      results.set(`${kind}:pretrained`, r.result);
+      ctx.print(`[demo]   ${probeKindLabel(kind).padEnd(9)} pretrained   top-1 ${(r.result.top1 * 100).toFixed(1)} %  (${elapsed()})`);
+    }
+    try {
+      await floors.done();
+    } catch (err) {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      return stop.requested ? EXIT.stopped : EXIT.failed;
     }
     clearFeatureCache(pre.runDir, 'tokens'); // hundreds of MB; the pooled features stay cached for re-probing
     ctx.print('[demo] 3/3 comparison');
     const table = buildTable([readRunRow(pre.runDir)]);
     ctx.print(formatTable(table, 'text').trimEnd());
     const verdict = demoVerdict(ORDER.map((kind) => ({
-      kind, pretrained: results.get(`${kind}:false`)?.top1 ?? 0, random: results.get(`${kind}:true`)?.top1 ?? 0,
+      kind, pretrained: results.get(`${kind}:pretrained`)?.top1 ?? 0, random: results.get(`${kind}:random`)?.top1 ?? 0,
       ...(results.has(`${kind}:pixels`) ? { pixels: results.get(`${kind}:pixels`)?.top1 } : {}),
     })));
     writeFileSync(join(pre.runDir, 'demo-comparison.md'), formatTable(table, 'markdown') + '\n' + verdict.lines.map((l) => `    ${l}`).join('\n') + '\n');
@@ -126,7 +142,7 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
       : '[demo] pretraining did NOT beat random init on every probe.');
     // Measured by the tool itself so the README's times can be re-checked (and the load says how busy the machine was).
     const total = timing();
-    const times = `${formatTiming(total)}; pretraining ${formatDuration(pretrainS)} at ${imagesPerSecond.toFixed(0)} img/s, probes ${formatDuration(total.wallS - pretrainS)}`;
+    const times = `${formatTiming(total)}; pretraining ${formatDuration(pretrainS)} at ${imagesPerSecond.toFixed(0)} img/s, probes after it ${formatDuration(total.wallS - pretrainS)}`;
     appendFileSync(join(pre.runDir, 'demo-comparison.md'), `\n    ${times}\n`);
     ctx.print(`[demo] ${times}`);
     ctx.print(`[demo] report (curves, reconstructions, attention, probes): ${await writeReport(pre.runDir)}`);
@@ -134,6 +150,7 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
     // The verdict is a result, not an error: the job itself succeeded either way.
     return EXIT.ok;
   } finally {
+    await floors.stop(); // nothing left to stop once done; after a failure or a stop, no orphan probe
     unlisten();
   }
 }

@@ -7,7 +7,7 @@ export type JobSpec =
   /** `config`: resolved and validated by the host, run exactly as it is; otherwise the trainer resolves preset/file/sets. */
   | { kind: 'pretrain'; runsDir: string; config?: Config; preset?: string; configFile?: string; sets?: readonly string[]; name?: string; backend?: string; engine?: string; python?: string; nproc?: number }
   | { kind: 'resume'; runDir: string; backend?: string; python?: string }
-  | { kind: 'probe'; runDir: string; probe: ProbeKind; randomInit?: boolean; checkpoint?: string; sets?: readonly string[]; backend?: string };
+  | { kind: 'probe'; runDir: string; probe: ProbeKind; randomInit?: boolean; pixels?: boolean; checkpoint?: string; sets?: readonly string[]; backend?: string };
 
 export function trainerArgs(spec: JobSpec): string[] {
   const backend = spec.backend && spec.backend !== 'auto' ? ['--backend', spec.backend] : [];
@@ -31,6 +31,7 @@ export function trainerArgs(spec: JobSpec): string[] {
     case 'probe': {
       const args = ['probe', spec.runDir, '--kind', spec.probe];
       if (spec.randomInit) args.push('--random-init');
+      if (spec.pixels) args.push('--pixels');
       if (spec.checkpoint) args.push('--checkpoint', spec.checkpoint);
       for (const s of spec.sets ?? []) args.push('--set', s);
       return [...args, ...backend];
