@@ -10,6 +10,7 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['src/cli/trainer-main.ts'], outfile: 'dist/trainer.js' },
   { entryPoints: ['src/data/decode-worker.ts'], outfile: 'dist/decode-worker.js' },
+  { entryPoints: ['src/data/loader-worker.ts'], outfile: 'dist/loader-worker.js' },
 ];
 if (existsSync('src/host/extension.ts')) entries.push({ entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js' });
 const webviews = ['webview/run-panel.ts', 'webview/compare-panel.ts', 'webview/experiments.ts', 'webview/report.ts'].filter(existsSync);

@@ -4,7 +4,8 @@ import type { Config } from '../config/schema';
 import { configChanges } from '../config/diff';
 import { validateConfig } from '../config/resolve';
 import { openDataset } from '../data/open';
-import { BatchLoader, epochOf } from '../data/pipeline';
+import { trainingBatches } from '../data/loader-thread';
+import { epochOf } from '../data/pipeline';
 import { resolveNormalisation } from '../data/stats';
 import type { Dataset } from '../data/types';
 import { initBackend, type BackendChoice } from '../ml/backend';
@@ -174,10 +175,11 @@ async function trainInFolder(job: PretrainJob, prepared: Prepared, runDir: strin
   const firstStep = step; // for the progress line's img/s of a resumed run
 
   const B = config.train.batchSize;
-  const loader = new BatchLoader(dataset.train, {
+  const loader = trainingBatches(config, dataset.train, {
     batchSize: B, imageSize: config.data.imageSize, channels: config.data.channels, mean: norm.mean, std: norm.std,
     seed: config.train.seed, augment: { cropScale: config.data.cropScale, hflip: config.data.hflip }, prefetch: config.data.prefetch, purpose: 'pretrain',
-  });
+  }, (m) => log('warn', m));
+  log('info', `training batches are made on the ${loader.thread} thread`);
   const startedAt = new Date().toISOString();
   const warnings: string[] = [];
   let checkpointStep = resumeFrom ?? 0;
@@ -285,6 +287,7 @@ async function trainInFolder(job: PretrainJob, prepared: Prepared, runDir: strin
   } finally {
     publish(final, error);
     reporter.emit({ type: 'done', job: 'pretrain', state: final, runDir, ...(error ? { error } : {}) });
+    await loader.close();
     model.dispose();
     opt.dispose();
     tokens?.tokenizer.dispose();
