@@ -1,7 +1,7 @@
 // The demo's two floors, the random-init encoder and raw pixels, do not depend on pretraining, so they are probed
-// in a second process with one wasm thread while pretraining runs on the other cores. On the 2-core CI machine a
-// second XNNPACK thread makes a cae-demo step only ≈10 % faster (41 vs 45 ms at batch 32, idle AMD EPYC), so the
-// core does more for the demo probing the floors. Each probe is the `mim-lab probe` a user would type, one after
+// in a second process with one wasm thread while pretraining runs. Pretraining keeps all its threads: on the 2-core
+// CI machine two XNNPACK threads use a core poorly (a cae-demo step: 68 ms on two threads, 82 ms on one; with a
+// one-thread neighbour 76 ms, idle AMD EPYC), so the floors take little from it. Each probe is the `mim-lab probe` a user would type, one after
 // another (the attentive probe caches the pooled features the random-init linear and k-NN probes then reuse).
 import { resolve } from 'node:path';
 import { TrainerJob, type LaunchOptions } from '../jobs/trainer-job';

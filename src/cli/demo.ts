@@ -84,10 +84,8 @@ export async function demoCommand(args: ParsedArgs, ctx: JobContext): Promise<nu
   const floors = new BaselineProbes(FLOORS, probeSets, baselineLaunch());
   const cores = availableCores();
   const alongside = cores >= 2;
-  // One core goes to the floors' probes; pretraining takes the rest (unless the user chose its threads).
-  if (alongside && process.env.MIMLAB_WASM_THREADS === undefined) process.env.MIMLAB_WASM_THREADS = String(cores - 1);
   try {
-    if (alongside) ctx.print(`[demo] the floors (random init, raw pixels) are probed in a second process alongside pretraining (1 of ${cores} cores)`);
+    if (alongside) ctx.print(`[demo] the floors (random init, raw pixels) are probed alongside pretraining, in a second process with one thread`);
     ctx.print(`[demo] 1/3 pretraining ${config.algorithm.toUpperCase()} (${config.preset}: ${config.train.steps} steps × ${config.train.batchSize} images, `
       + `width ${config.model.dim}, depth ${config.model.depth}) on the built-in dataset`);
     const results = new Map<string, ProbeResult>();

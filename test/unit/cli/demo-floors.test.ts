@@ -28,7 +28,7 @@ describe('demo floors in a second process', () => {
   });
 
   it('probes every floor and prints each beside the pretrained numbers', () => {
-    assert.match(stdout, /floors \(random init, raw pixels\) are probed in a second process alongside pretraining/);
+    assert.match(stdout, /floors \(random init, raw pixels\) are probed alongside pretraining, in a second process with one thread/);
     const probes = readdirSync(join(runDir, 'probes'));
     for (const prefix of ['attentive-random', 'linear-random', 'knn-random', 'linear-pixels', 'knn-pixels', 'attentive-step', 'linear-step', 'knn-step']) {
       assert.equal(probes.filter((p) => p.startsWith(prefix)).length, 1, `${prefix} in ${probes.join(', ')}`);
