@@ -1,10 +1,10 @@
 // The demo's two floors, the random-init encoder and raw pixels, do not depend on pretraining, so they are probed
-// in a second process with one wasm thread while pretraining runs. Pretraining keeps all its threads: on the 2-core
-// CI machine two XNNPACK threads use a core poorly (a cae-demo step: 68 ms on two threads, 82 ms on one; with a
-// one-thread neighbour 76 ms, idle AMD EPYC), so the floors take little from it. Each probe is the `mim-lab probe` a user would type, one after
-// another (the attentive probe caches the pooled features the random-init linear and k-NN probes then reuse).
-import { resolve } from 'node:path';
-import { TrainerJob, type LaunchOptions } from '../jobs/trainer-job';
+// in a second process with one wasm thread while pretraining runs. Pretraining keeps all its threads (a cae-demo
+// step: 68 ms on two, 82 ms on one). The overlap costs it a lot, measured in the demo on an idle 2-core AMD EPYC:
+// while the floors ran (1:45), pretraining fell from ≈850 to ≈350 img/s, three busy threads on two cores; the
+// whole demo still came out shorter (9:36, 10:30 before with the floors after pretraining). Each probe is the
+// `mim-lab probe` a user would type, one after another (the attentive probe caches the pooled features the random-init linear and k-NN probes then reuse).
+import { thisCliLaunch, TrainerJob, type LaunchOptions } from '../jobs/trainer-job';
 import { probeKindLabel } from '../protocol/probe-scores';
 import type { ProbeKind, ProbeResult } from '../protocol/run-files';
 
@@ -21,7 +21,7 @@ export function baselineLabel(b: Baseline): string {
 
 /** The CLI that is running now, started again as the child (`node dist/cli.js probe …`), with one wasm thread. */
 export function baselineLaunch(): LaunchOptions {
-  return { execPath: process.execPath, trainerPath: resolve(process.argv[1]), env: { ...process.env, MIMLAB_WASM_THREADS: '1' }, cwd: process.cwd() };
+  return thisCliLaunch({ MIMLAB_WASM_THREADS: '1' });
 }
 
 /** Probes `baselines` of a run folder in a child process each, in order; `started` once the first is launched. */

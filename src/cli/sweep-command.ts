@@ -9,6 +9,7 @@ import { buildPlan, type SweepPlan } from '../sweep/plan';
 import { runSweep } from '../sweep/run-sweep';
 import { parseGridOption, parseJobs, parseProbes, parseSeeds, type SweepSpec } from '../sweep/spec';
 import { readSweepFile, SWEEP_FILE_SUFFIX, type SweepFile } from '../sweep/sweep-file';
+import { thisCliLaunch } from '../jobs/trainer-job';
 import { EXIT, type JobContext } from './jobs';
 import { StopSignal } from '../trainer/stop';
 import { only, UsageError, type ParsedArgs } from './args';
@@ -89,7 +90,7 @@ export async function sweepCommand(args: ParsedArgs, ctx: JobContext): Promise<n
     ctx.print(`[sweep] folder ${dir}`);
     const state = await runSweep({
       dir, plan, jobs, stop, print: ctx.print,
-      launch: { execPath: process.execPath, trainerPath: resolve(process.argv[1]), env: { ...process.env }, cwd: process.cwd() },
+      launch: thisCliLaunch(),
     });
     ctx.print(`[sweep] ${state}; table: mim-lab table ${dir}`);
     return state === 'completed' ? EXIT.ok : state === 'stopped' ? EXIT.stopped : EXIT.failed;

@@ -1,9 +1,8 @@
 // Image decoding on worker threads. pngjs and jpeg-js are plain JavaScript: on the main thread an ImageNet-size
 // JPEG takes tens of milliseconds, so a folder dataset would feed a few dozen images a second whatever the
 // backend. The pipeline already asks for a whole batch at once (Promise.all), so the workers decode in parallel.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { bundledScript } from '../util/bundled-script';
 import { availableCores, envInt } from '../util/env';
 import { decodeImage } from './png';
 import { CorruptImageError, type RawImage } from './types';
@@ -25,8 +24,7 @@ export function decodeThreads(env: NodeJS.ProcessEnv = process.env): number {
 
 /** dist/decode-worker.js: next to the running bundle, or (sources run through tsx) in the package's dist. */
 export function decodeWorkerScript(): string | null {
-  const candidates = [join(__dirname, 'decode-worker.js'), resolve(__dirname, '../../dist/decode-worker.js')];
-  return candidates.find((f) => existsSync(f)) ?? null;
+  return bundledScript('decode-worker.js');
 }
 
 interface Pending {

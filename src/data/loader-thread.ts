@@ -3,10 +3,9 @@
 // step, while on a worker it overlaps with training. The worker runs the same BatchLoader on the same dataset (opened
 // from the config), so every batch is the same bits as in-process. When the worker cannot start or dies, the batches
 // are made here instead, from the step that was asked for.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema';
+import { bundledScript } from '../util/bundled-script';
 import { envInt } from '../util/env';
 import { BatchLoader, type LoaderOptions } from './pipeline';
 import type { Batch, Split } from './types';
@@ -36,8 +35,7 @@ export interface TrainingBatches {
 
 /** dist/loader-worker.js: next to the running bundle, or (sources run through tsx) in the package's dist. */
 export function loaderWorkerScript(): string | null {
-  const candidates = [join(__dirname, 'loader-worker.js'), resolve(__dirname, '../../dist/loader-worker.js')];
-  return candidates.find((f) => existsSync(f)) ?? null;
+  return bundledScript('loader-worker.js');
 }
 
 interface Pending {
@@ -73,8 +71,9 @@ export class ThreadBatchLoader implements TrainingBatches {
   }
 
   batch(step: number): Promise<Batch> {
-    if (this.here || !this.worker) return (this.here as BatchLoader).batch(step);
+    if (this.here) return this.here.batch(step);
     const worker = this.worker;
+    if (!worker) return Promise.reject(new Error(`batch ${step} asked of a closed loader`));
     return new Promise<Batch>((res, rej) => {
       if (this.pending.size === 0) worker.ref(); // a request in flight keeps the process alive
       this.pending.set(step, { resolve: res, reject: rej });
@@ -102,7 +101,7 @@ export class ThreadBatchLoader implements TrainingBatches {
     }
     this.skippedThere = r.skipped;
     this.filesThere = r.skippedFiles;
-    p.resolve({ ...r.batch, images: new Float32Array(r.batch.images.buffer) });
+    p.resolve(r.batch); // structured clone keeps the Float32Array (its buffer moved, not copied)
   }
 
   /** The worker is gone: make the batches asked for (and every later one) on this thread. */

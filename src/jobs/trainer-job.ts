@@ -1,6 +1,7 @@
 // One trainer/probe child process: forked with IPC, typed events in, commands out, a version handshake,
 // and stop = ask → SIGTERM → SIGKILL. Awaitable through `exited` and disposable. No vscode here.
 import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
 import { PROTOCOL_VERSION, isTrainerEvent, type HostCommand, type TrainerEvent } from '../protocol/events';
 import { Emitter } from '../util/emitter';
 import type { JobSpec } from './job-spec';
@@ -25,6 +26,11 @@ export interface LaunchOptions {
   trainerPath: string;
   env: NodeJS.ProcessEnv;
   cwd: string;
+}
+
+/** The CLI that is running now (`node dist/cli.js …`), started again as a child job, with `env` added. */
+export function thisCliLaunch(env: NodeJS.ProcessEnv = {}): LaunchOptions {
+  return { execPath: process.execPath, trainerPath: resolve(process.argv[1]), env: { ...process.env, ...env }, cwd: process.cwd() };
 }
 
 export interface StopTimings {
